@@ -1,0 +1,36 @@
+import django_filters
+
+from .models import BodyRegion, Category, Condition, Equipment, Exercise
+
+
+def by_slug(model, field_name):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, to_field_name="slug", queryset=model.objects.all()
+    )
+
+
+class ExerciseFilter(django_filters.FilterSet):
+    category = by_slug(Category, "category")
+    equipment = by_slug(Equipment, "equipment")
+    body_region = by_slug(BodyRegion, "body_regions")
+    condition = by_slug(Condition, "conditions")
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label="true: only my custom exercises; false: only shared ones"
+    )
+    archived = django_filters.BooleanFilter(
+        field_name="is_archived", label="Archived exercises are left out unless asked for"
+    )
+
+    class Meta:
+        model = Exercise
+        fields = ["category", "equipment", "body_region", "laterality", "dosing", "condition"]
+
+    def filter_queryset(self, queryset):
+        if self.form.cleaned_data.get("archived") is None:
+            queryset = queryset.filter(is_archived=False)
+        return super().filter_queryset(queryset)
+
+    def filter_mine(self, queryset, name, value):
+        if value:
+            return queryset.filter(owner=self.request.user)
+        return queryset.filter(owner__isnull=True)

@@ -1,0 +1,56 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import SuperuserFactory, TherapistFactory, UserFactory
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def therapist(db):
+    return TherapistFactory()
+
+
+@pytest.fixture
+def other_therapist(db):
+    return TherapistFactory()
+
+
+@pytest.fixture
+def client_user(db):
+    """A signed-in person who is not a therapist (a client of the client app)."""
+    return UserFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory()
+
+
+@pytest.fixture
+def as_therapist(therapist):
+    return client_for(therapist)
+
+
+@pytest.fixture
+def as_other_therapist(other_therapist):
+    return client_for(other_therapist)
+
+
+@pytest.fixture
+def as_client(client_user):
+    return client_for(client_user)
+
+
+@pytest.fixture
+def as_superuser(superuser):
+    return client_for(superuser)

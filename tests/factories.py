@@ -1,0 +1,138 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from exercises.models import BodyRegion, Category, Condition, Equipment, Exercise, RedFlag, Tissue
+from ptbuilder.roles import THERAPISTS_GROUP
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("a-long-test-password")
+
+
+class TherapistFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def therapist_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name=THERAPISTS_GROUP))
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.LazyAttribute(lambda term: term.slug.replace("-", " ").title())
+
+
+class EquipmentFactory(CategoryFactory):
+    class Meta:
+        model = Equipment
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"equipment-{n}")
+
+
+class BodyRegionFactory(CategoryFactory):
+    class Meta:
+        model = BodyRegion
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"region-{n}")
+
+
+class TissueFactory(CategoryFactory):
+    class Meta:
+        model = Tissue
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"tissue-{n}")
+
+
+class ConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Condition
+        django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"condition-{n}")
+    name = factory.LazyAttribute(lambda condition: condition.slug.title())
+    education = "What this condition is and how movement helps."
+
+    @factory.post_generation
+    def red_flags(self, create, count, **kwargs):
+        if create:
+            RedFlagFactory.create_batch(count if count is not None else 3, condition=self)
+
+
+class RedFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RedFlag
+
+    condition = factory.SubFactory(ConditionFactory, red_flags=0)
+    slug = factory.Sequence(lambda n: f"flag-{n}")
+    position = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Red flag {n}")
+    client_text = factory.Sequence(lambda n: f"you notice red flag {n}")
+    is_emergency = False
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exercise
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Exercise {n:04d}")
+    slug = factory.Sequence(lambda n: f"exercise-{n}")
+    summary = "A gentle movement."
+    steps = factory.LazyFunction(lambda: ["Start position.", "Move slowly.", "Return."])
+    cues = factory.LazyFunction(lambda: ["Breathe."])
+    category = factory.SubFactory(CategoryFactory)
+    laterality = Exercise.Laterality.EACH_SIDE
+    dosing = Exercise.Dosing.REPS
+    sets = 1
+    reps_min = 8
+    reps_max = 10
+    progressable = factory.LazyFunction(lambda: ["reps", "sets"])
+    owner = None
+
+    @factory.post_generation
+    def equipment(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.equipment.set(extracted)
+
+    @factory.post_generation
+    def body_regions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.body_regions.set(extracted)
+
+    @factory.post_generation
+    def target_tissues(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.target_tissues.set(extracted)
+
+    @factory.post_generation
+    def conditions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.conditions.set(extracted)
+
+
+class CustomExerciseFactory(ExerciseFactory):
+    slug = ""
+    owner = factory.SubFactory(TherapistFactory)
