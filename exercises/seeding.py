@@ -1,17 +1,14 @@
-"""Loads the shared library from the JSON fixtures, idempotently and in place.
+"""Loads the shared library of one JSON fixture document, idempotently and in place.
 
 Rows are matched by their slug (sources by title and date), so a changed fixture updates the
 existing row and a second run writes nothing. Only shared rows are touched: a therapist's custom
 exercises (owner set) are never matched, changed or removed.
 """
 
-import json
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from .models import BodyRegion, Category, Condition, Equipment, Exercise, RedFlag, Source, Tissue
 
@@ -131,11 +128,3 @@ def load_exercise(entry: dict, source: Source, tally: Tally):
 def _db_values(exercise: Exercise, values: dict) -> dict:
     """Values as the database returns them (e.g. "2.5" as Decimal), so comparisons are exact."""
     return {name: getattr(exercise, name) for name in values}
-
-
-@transaction.atomic
-def seed_library(paths: Iterable[Path] | None = None) -> Tally:
-    tally = Tally()
-    for path in sorted(paths or FIXTURES_DIR.glob("*.json")):
-        load_document(json.loads(path.read_text(encoding="utf-8")), tally)
-    return tally

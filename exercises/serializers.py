@@ -115,3 +115,27 @@ class ConditionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Condition
         fields = ["id", "slug", "name", "education", "source", "red_flags"]
+
+
+class ExerciseEssentialsSerializer(serializers.ModelSerializer):
+    """What a client app shows for a prescribed exercise, without a second request."""
+
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "summary",
+            "steps",
+            "cues",
+            "precautions",
+            "category",
+            "laterality",
+            "dosing",
+            "image",
+            "video_url",
+        ]
+        read_only_fields = fields

@@ -1,9 +1,10 @@
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from ptbuilder.permissions import OwnerWrites, TherapistWrites
+
 from .filters import ExerciseFilter
 from .models import Condition, Exercise
-from .permissions import TherapistWritesOwn
 from .serializers import ConditionSerializer, ExerciseSerializer
 from .services import exercise_archive
 
@@ -16,7 +17,7 @@ class ExerciseViewSet(viewsets.ModelViewSet):
 
     queryset = Exercise.objects.none()
     serializer_class = ExerciseSerializer
-    permission_classes = [IsAuthenticated, TherapistWritesOwn]
+    permission_classes = [IsAuthenticated, TherapistWrites, OwnerWrites]
     filterset_class = ExerciseFilter
     search_fields = ["name", "summary", "steps", "target_tissues__name"]
     ordering_fields = ["name", "created_at", "updated_at"]

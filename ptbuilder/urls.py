@@ -6,12 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from exercises.views import ConditionViewSet, ExerciseViewSet
+from programs.views import ClientViewSet, ProgramViewSet
 
 from .auth import LogoutView, TokenView
 
 router = DefaultRouter()
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("conditions", ConditionViewSet, basename="condition")
+router.register("clients", ClientViewSet, basename="client")
+router.register("programs", ProgramViewSet, basename="program")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

@@ -1,8 +1,19 @@
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from exercises.models import BodyRegion, Category, Condition, Equipment, Exercise, RedFlag, Tissue
+from programs.models import (
+    Block,
+    Client,
+    Item,
+    Program,
+    ProgressionRule,
+    Screening,
+    ScreeningAnswer,
+)
 from ptbuilder.roles import THERAPISTS_GROUP
 
 
@@ -136,3 +147,81 @@ class ExerciseFactory(factory.django.DjangoModelFactory):
 class CustomExerciseFactory(ExerciseFactory):
     slug = ""
     owner = factory.SubFactory(TherapistFactory)
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    therapist = factory.SubFactory(TherapistFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda client: f"{client.first_name.lower()}@example.com")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A draft for a client of the owner's (pass client=None for a template)."""
+
+    class Meta:
+        model = Program
+
+    owner = factory.SubFactory(TherapistFactory)
+    client = factory.SubFactory(ClientFactory, therapist=factory.SelfAttribute("..owner"))
+    title = factory.Sequence(lambda n: f"Program {n}")
+    weeks = 8
+    sessions_per_week = 3
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    program = factory.SubFactory(ProgramFactory)
+    title = factory.Sequence(lambda n: f"Block {n}")
+    position = factory.Sequence(int)
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """An each-side exercise, 2 × 8–10 reps, that can progress load and reps."""
+
+    class Meta:
+        model = Item
+
+    block = factory.SubFactory(BlockFactory)
+    exercise = factory.SubFactory(ExerciseFactory, progressable=["reps", "sets", "load_kg"])
+    position = factory.Sequence(int)
+    side = Item.Side.EACH
+    sets = 2
+    reps_min = 8
+    reps_max = 10
+
+
+class ProgressionRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressionRule
+
+    item = factory.SubFactory(ItemFactory)
+    parameter = "load_kg"
+    amount = Decimal("2.5")
+    every_weeks = 1
+    start_week = 2
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    """A screening answering every flag of its condition; `positive=True` marks the first."""
+
+    class Meta:
+        model = Screening
+        skip_postgeneration_save = True
+
+    client = factory.SubFactory(ClientFactory)
+    condition = factory.SubFactory(ConditionFactory)
+    performed_by = factory.SelfAttribute("client.therapist")
+
+    @factory.post_generation
+    def positive(self, create, extracted, **kwargs):
+        if create:
+            for index, flag in enumerate(self.condition.red_flags.all()):
+                ScreeningAnswer.objects.create(
+                    screening=self, red_flag=flag, present=bool(extracted) and index == 0
+                )

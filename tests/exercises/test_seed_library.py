@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from exercises.models import Category, Condition, Exercise, RedFlag
-from exercises.seeding import FIXTURES_DIR, seed_library
+from exercises.seeding import FIXTURES_DIR
+from programs.seeding import seed_library
 from tests.factories import CustomExerciseFactory
 
 pytestmark = pytest.mark.django_db

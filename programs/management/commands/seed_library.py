@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from exercises.seeding import seed_library
+from programs.seeding import seed_library
 
 
 class Command(BaseCommand):
-    help = "Load or update the shared exercise library from fixtures/ (safe to run repeatedly)."
+    help = "Load or update the shared library and templates from fixtures/ (safe to repeat)."
 
     def handle(self, *args, **options):
         tally = seed_library()

@@ -1,0 +1,297 @@
+"""Clients, their red-flag screenings, and the programs prescribed to them."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from exercises.models import MAX_LOAD_KG, Condition, Dose, Exercise, Parameter, RedFlag
+
+SCREENING_VALID_DAYS = 30
+MAX_WEEKS = 104
+
+
+class Units(models.TextChoices):
+    METRIC = "metric", "Metric (kg, cm)"
+    IMPERIAL = "imperial", "Imperial (lb, in)"
+
+
+class ClientQuerySet(models.QuerySet):
+    def of(self, user):
+        """A therapist's own clients; superusers see every client."""
+        return self if user.is_superuser else self.filter(therapist=user)
+
+
+class Client(models.Model):
+    """A therapist's client; `user` is the account the client app signs in with."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="clients", on_delete=models.PROTECT
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="client_profile",
+        on_delete=models.SET_NULL,
+    )
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField(blank=True)
+    units = models.CharField(max_length=8, choices=Units.choices, default=Units.METRIC)
+    notes = models.TextField(blank=True, help_text="Private to the therapist.")
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def latest_clear_screening(self):
+        """The newest screening of the last 30 days with no positive red flag, if any."""
+        since = timezone.now() - timedelta(days=SCREENING_VALID_DAYS)
+        return (
+            self.screenings.filter(performed_at__gte=since)
+            .exclude(answers__present=True)
+            .order_by("-performed_at")
+            .first()
+        )
+
+
+class Screening(models.Model):
+    """A red-flag screening: one answer per flag of the condition."""
+
+    client = models.ForeignKey(Client, related_name="screenings", on_delete=models.CASCADE)
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT)
+    performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    performed_at = models.DateTimeField(default=timezone.now)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.condition} screening of {self.client} on {self.performed_at:%Y-%m-%d}"
+
+    @property
+    def is_clear(self) -> bool:
+        return not any(answer.present for answer in self.answers.all())
+
+
+class ScreeningAnswer(models.Model):
+    screening = models.ForeignKey(Screening, related_name="answers", on_delete=models.CASCADE)
+    red_flag = models.ForeignKey(RedFlag, on_delete=models.PROTECT)
+    present = models.BooleanField()
+
+    class Meta:
+        ordering = ["red_flag__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "red_flag"], name="one_answer_per_flag")
+        ]
+
+    def __str__(self):
+        return f"{self.red_flag}: {'present' if self.present else 'absent'}"
+
+
+class ProgramQuerySet(models.QuerySet):
+    def templates(self):
+        return self.filter(client__isnull=True)
+
+    def visible_to(self, user):
+        """A therapist's own programs plus the shared templates; superusers see all."""
+        if user.is_superuser:
+            return self
+        return self.filter(Q(owner=user) | Q(owner__isnull=True, client__isnull=True))
+
+
+class Program(models.Model):
+    """A prescription for one client, or a template when it has no client."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        ARCHIVED = "archived", "Archived"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="programs",
+        on_delete=models.PROTECT,
+        help_text="Empty for a shared template.",
+    )
+    client = models.ForeignKey(
+        Client,
+        null=True,
+        blank=True,
+        related_name="programs",
+        on_delete=models.PROTECT,
+        help_text="Empty for a template.",
+    )
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=160, blank=True, help_text="Key of a shared template.")
+    condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.PROTECT)
+    goal = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="Notes for the client.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField(null=True, blank=True)
+    weeks = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1), MaxValueValidator(MAX_WEEKS)]
+    )
+    sessions_per_week = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(14)]
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    source = models.ForeignKey(
+        "self", null=True, blank=True, related_name="copies", on_delete=models.SET_NULL
+    )
+    activated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        editable=False,
+    )
+    override_reason = models.TextField(
+        blank=True, editable=False, help_text="Why it was activated without a clear screening."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(owner__isnull=True), name="unique_template_slug"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_template(self) -> bool:
+        return self.client_id is None
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None
+
+    @property
+    def etag(self) -> str:
+        return f'"program-{self.pk}-v{self.version}"'
+
+
+class Block(models.Model):
+    """An ordered section of a program: a sequence, or a circuit done for a number of rounds."""
+
+    class Kind(models.TextChoices):
+        SEQUENCE = "sequence", "Sequence"
+        CIRCUIT = "circuit", "Circuit"
+
+    program = models.ForeignKey(Program, related_name="blocks", on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEQUENCE)
+    rounds_min = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    rounds_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    rest_between_rounds_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(3600)]
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Item(Dose):
+    """An exercise in a block, with the dose prescribed for week 1."""
+
+    class Side(models.TextChoices):
+        BOTH = "both", "Both sides together"
+        EACH = "each", "Each side"
+        LEFT = "left", "Left side only"
+        RIGHT = "right", "Right side only"
+        ALTERNATING = "alternating", "Alternating sides"
+
+    block = models.ForeignKey(Block, related_name="items", on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+    exercise = models.ForeignKey(Exercise, related_name="items", on_delete=models.PROTECT)
+    side = models.CharField(max_length=12, choices=Side.choices, default=Side.BOTH)
+    notes = models.TextField(blank=True, help_text="Adds to or overrides the library text.")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return str(self.exercise)
+
+
+class ProgressionRule(models.Model):
+    """How one parameter of an item changes week by week (see programs/progression.py)."""
+
+    class Mode(models.TextChoices):
+        ABSOLUTE = "absolute", "Add an amount"
+        PERCENT = "percent", "Add a percentage"
+        DOUBLE = "double", "Double progression (reps to the top, then load)"
+
+    class Trigger(models.TextChoices):
+        SCHEDULED = "scheduled", "On schedule"
+        GATED = "gated", "When ready"
+
+    item = models.ForeignKey(Item, related_name="progressions", on_delete=models.CASCADE)
+    parameter = models.CharField(max_length=20, choices=Parameter.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ABSOLUTE)
+    amount = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_LOAD_KG)],
+        help_text="kg, cm, reps, sets, seconds, or percent, by parameter and mode.",
+    )
+    every_weeks = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    start_week = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(2), MaxValueValidator(MAX_WEEKS)]
+    )
+    cap = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(3600)],
+        help_text="Never beyond this value.",
+    )
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULED)
+    pain_threshold = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MaxValueValidator(10)],
+        help_text="When ready: last week's pain at or below this (0–10).",
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_parameter_display()}: {self.get_mode_display()} {self.amount}"

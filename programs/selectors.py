@@ -1,0 +1,57 @@
+"""Reads: querysets with everything their serializers touch, and the week-by-week schedule."""
+
+from django.db.models import Prefetch
+
+from . import dosing
+from .models import Client, Item, Program, ProgressionRule, Screening
+
+
+def client_list_qs(*, user):
+    return Client.objects.of(user)
+
+
+def screening_list_qs(*, client):
+    return (
+        Screening.objects.filter(client=client)
+        .select_related("condition", "performed_by")
+        .prefetch_related("answers")
+    )
+
+
+def program_list_qs(*, user):
+    return Program.objects.visible_to(user).select_related("condition", "client")
+
+
+def program_detail_qs(*, user):
+    items = Item.objects.select_related("exercise__category").prefetch_related(
+        Prefetch("progressions", queryset=ProgressionRule.objects.order_by("id"))
+    )
+    return program_list_qs(user=user).prefetch_related(
+        "blocks", Prefetch("blocks__items", queryset=items)
+    )
+
+
+def program_schedule(*, program: Program, weeks: int) -> list[dict]:
+    """Every item's dose for weeks 1..N, gated rules assumed ready (the planned path)."""
+    units = program.client.units if program.client else "metric"
+    ready = dosing.ready_every_week(weeks)
+    rows = []
+    for block in program.blocks.all():
+        for item in block.items.all():
+            rows.append(
+                {
+                    "item": item.pk,
+                    "block": block.title,
+                    "exercise": item.exercise.name,
+                    "weeks": [
+                        {
+                            "week": week.week,
+                            "dose": week.dose,
+                            "dose_text": dosing.item_dose_text(item, week.dose, units),
+                            "reasons": week.reasons,
+                        }
+                        for week in dosing.item_schedule(item, weeks, ready)
+                    ],
+                }
+            )
+    return rows

@@ -1,0 +1,268 @@
+from rest_framework import serializers
+
+from exercises.models import DOSE_FIELDS, Condition, Exercise
+from exercises.serializers import ExerciseEssentialsSerializer
+
+from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
+from .validation import item_errors, rules_errors
+
+
+def caller(serializer):
+    return serializer.context["request"].user
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    has_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "units",
+            "notes",
+            "is_archived",
+            "has_account",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_has_account(self, client) -> bool:
+        return client.user_id is not None
+
+
+class ScreeningAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScreeningAnswer
+        fields = ["red_flag", "present"]
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    condition = serializers.SlugRelatedField(slug_field="slug", queryset=Condition.objects.all())
+    answers = ScreeningAnswerSerializer(many=True)
+    is_clear = serializers.BooleanField(read_only=True)
+    performed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Screening
+        fields = [
+            "id",
+            "condition",
+            "answers",
+            "notes",
+            "is_clear",
+            "performed_at",
+            "performed_by",
+        ]
+        read_only_fields = ["performed_at"]
+
+    def validate(self, attrs):
+        flags = set(attrs["condition"].red_flags.values_list("pk", flat=True))
+        answered = [answer["red_flag"].pk for answer in attrs["answers"]]
+        if len(answered) != len(set(answered)):
+            raise serializers.ValidationError({"answers": "Each red flag may be answered once."})
+        if set(answered) - flags:
+            raise serializers.ValidationError(
+                {"answers": "Some red flags do not belong to this condition."}
+            )
+        if flags - set(answered):
+            raise serializers.ValidationError(
+                {"answers": f"Every red flag of {attrs['condition']} must be answered."}
+            )
+        return attrs
+
+
+class ProgressionRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressionRule
+        fields = [
+            "id",
+            "parameter",
+            "mode",
+            "amount",
+            "every_weeks",
+            "start_week",
+            "cap",
+            "trigger",
+            "pain_threshold",
+        ]
+        read_only_fields = ["id"]
+
+
+class VisibleExerciseField(serializers.PrimaryKeyRelatedField):
+    """An exercise the caller may prescribe: shared, or their own."""
+
+    queryset = Exercise.objects.none()
+
+    def get_queryset(self):
+        return Exercise.objects.visible_to(caller(self))
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, help_text="Keep to update an existing item.")
+    exercise = VisibleExerciseField()
+    exercise_detail = ExerciseEssentialsSerializer(source="exercise", read_only=True)
+    progressions = ProgressionRuleSerializer(many=True, required=False)
+
+    class Meta:
+        model = Item
+        fields = [
+            "id",
+            "position",
+            "exercise",
+            "exercise_detail",
+            *DOSE_FIELDS,
+            "side",
+            "notes",
+            "progressions",
+        ]
+        read_only_fields = ["position"]
+
+    def validate(self, attrs):
+        exercise = attrs["exercise"]
+        errors = item_errors(exercise, attrs)
+        progressions = rules_errors(exercise, attrs, attrs.get("progressions", []))
+        if progressions:
+            errors["progressions"] = progressions
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, help_text="Keep to update an existing block.")
+    items = ItemSerializer(many=True, required=False)
+
+    class Meta:
+        model = Block
+        fields = [
+            "id",
+            "position",
+            "title",
+            "kind",
+            "rounds_min",
+            "rounds_max",
+            "rest_between_rounds_seconds",
+            "notes",
+            "items",
+        ]
+        read_only_fields = ["position"]
+
+    def validate(self, attrs):
+        low, high = attrs.get("rounds_min", 1), attrs.get("rounds_max")
+        if high is not None and high < low:
+            raise serializers.ValidationError(
+                {"rounds_max": f"Must be at least rounds_min ({low})."}
+            )
+        return attrs
+
+
+class OwnClientField(serializers.PrimaryKeyRelatedField):
+    queryset = Client.objects.none()
+
+    def get_queryset(self):
+        return Client.objects.of(caller(self))
+
+
+class ProgramSummarySerializer(serializers.ModelSerializer):
+    """A program without its blocks, for lists."""
+
+    client = OwnClientField(allow_null=True, required=False)
+    condition = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Condition.objects.all(), allow_null=True, required=False
+    )
+    is_template = serializers.BooleanField(read_only=True)
+    is_shared = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "title",
+            "client",
+            "owner",
+            "is_template",
+            "is_shared",
+            "condition",
+            "goal",
+            "notes",
+            "status",
+            "start_date",
+            "weeks",
+            "sessions_per_week",
+            "version",
+            "source",
+            "activated_at",
+            "activated_by",
+            "override_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "owner",
+            "status",
+            "version",
+            "source",
+            "activated_at",
+            "activated_by",
+            "override_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ProgramSerializer(ProgramSummarySerializer):
+    """A whole program, blocks[].items[].progressions[], read and written in one request."""
+
+    blocks = BlockSerializer(many=True, required=False)
+
+    class Meta(ProgramSummarySerializer.Meta):
+        fields = [*ProgramSummarySerializer.Meta.fields, "blocks"]
+
+    def validate_client(self, client):
+        if self.instance and self.instance.client_id != (client and client.pk):
+            if self.instance.status != Program.Status.DRAFT:
+                raise serializers.ValidationError("Only a draft can move to another client.")
+        return client
+
+
+class ProgramCopySerializer(serializers.Serializer):
+    client = OwnClientField(allow_null=True, required=False, default=None)
+
+
+class ActivateSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ScheduleQuerySerializer(serializers.Serializer):
+    weeks = serializers.IntegerField(required=False, min_value=1, max_value=104)
+
+
+class EngineDoseSerializer(serializers.Serializer):
+    """A week's dose as computed by the progression engine (metric units)."""
+
+    sets = serializers.IntegerField(allow_null=True)
+    reps_min = serializers.IntegerField(allow_null=True)
+    reps_max = serializers.IntegerField(allow_null=True)
+    hold_seconds_min = serializers.IntegerField(allow_null=True)
+    hold_seconds_max = serializers.IntegerField(allow_null=True)
+    duration_seconds_min = serializers.IntegerField(allow_null=True)
+    duration_seconds_max = serializers.IntegerField(allow_null=True)
+    load_kg = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    step_height_cm = serializers.IntegerField(allow_null=True)
+
+
+class WeekDoseSerializer(serializers.Serializer):
+    week = serializers.IntegerField()
+    dose = EngineDoseSerializer()
+    dose_text = serializers.CharField()
+    reasons = serializers.DictField(child=serializers.CharField())
+
+
+class ItemScheduleSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    block = serializers.CharField()
+    exercise = serializers.CharField()
+    weeks = WeekDoseSerializer(many=True)

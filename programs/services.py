@@ -1,0 +1,159 @@
+"""Writes on programs and screenings; each is one transaction."""
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from ptbuilder.exceptions import Conflict, PreconditionFailed
+
+from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
+
+ACTIVATABLE = {Program.Status.DRAFT, Program.Status.PAUSED}
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """An absent If-Match always matches; otherwise one of its (weak or strong) tags must."""
+    if header is None:
+        return True
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in tags or etag in tags
+
+
+def _lock(program: Program, if_match: str | None = None) -> Program:
+    current = Program.objects.select_for_update().get(pk=program.pk)
+    if not etag_matches(if_match, current.etag):
+        raise PreconditionFailed()
+    return current
+
+
+@transaction.atomic
+def program_create(*, owner, data: dict) -> Program:
+    blocks = data.pop("blocks", [])
+    program = Program.objects.create(owner=owner, **data)
+    write_blocks(program, blocks)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program: Program, data: dict, if_match: str | None = None) -> Program:
+    """Top-level fields, and the whole block structure when `blocks` is given.
+
+    Blocks and items that carry an `id` are updated in place (so logged sessions keep pointing
+    at them); those without one are created; those left out are removed.
+    """
+    current = _lock(program, if_match)
+    blocks = data.pop("blocks", None)
+    for name, value in data.items():
+        setattr(program, name, value)
+    program.version = current.version + 1
+    program.save()
+    if blocks is not None:
+        write_blocks(program, blocks)
+    return program
+
+
+def write_blocks(program: Program, blocks: list[dict]) -> None:
+    existing_blocks = {block.pk: block for block in program.blocks.all()}
+    existing_items = {item.pk: item for item in Item.objects.filter(block__program=program)}
+    kept_blocks, kept_items, rules = set(), set(), []
+    for block_position, block_data in enumerate(blocks):
+        block = _existing(existing_blocks, block_data, "blocks", block_position)
+        items = block_data.pop("items", [])
+        block = _save(block or Block(program=program), block_data, position=block_position)
+        kept_blocks.add(block.pk)
+        for item_position, item_data in enumerate(items):
+            item = _existing(existing_items, item_data, "items", item_position)
+            progressions = item_data.pop("progressions", [])
+            item = _save(item or Item(), item_data, block=block, position=item_position)
+            kept_items.add(item.pk)
+            rules += [ProgressionRule(item=item, **rule) for rule in progressions]
+    ProgressionRule.objects.filter(item_id__in=existing_items.keys() | kept_items).delete()
+    ProgressionRule.objects.bulk_create(rules)
+    Item.objects.filter(pk__in=existing_items.keys() - kept_items).delete()
+    Block.objects.filter(pk__in=existing_blocks.keys() - kept_blocks).delete()
+
+
+def _existing(existing: dict, data: dict, kind: str, position: int):
+    identifier = data.pop("id", None)
+    if identifier is None:
+        return None
+    if identifier not in existing:
+        raise ValidationError({kind: {position: {"id": [f"No such {kind[:-1]} in this program."]}}})
+    return existing[identifier]
+
+
+def _save(instance, data: dict, **fixed):
+    for name, value in {**data, **fixed}.items():
+        setattr(instance, name, value)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def program_delete(*, program: Program, if_match: str | None = None) -> None:
+    _lock(program, if_match)
+    program.delete()
+
+
+@transaction.atomic
+def program_copy(*, program: Program, client: Client | None, by) -> Program:
+    """A deep copy into a new draft owned by `by`; this is how a template is applied."""
+    copy = Program.objects.create(
+        owner=by,
+        client=client,
+        title=program.title,
+        condition=program.condition,
+        goal=program.goal,
+        notes=program.notes,
+        weeks=program.weeks,
+        sessions_per_week=program.sessions_per_week,
+        source=program,
+    )
+    for block in program.blocks.prefetch_related("items__progressions"):
+        items = list(block.items.all())
+        block.pk, block.program = None, copy
+        block.save(force_insert=True)
+        rules = []
+        for item in items:
+            item_rules = list(item.progressions.all())
+            item.pk, item.block = None, block
+            item.save(force_insert=True)
+            for rule in item_rules:
+                rule.pk, rule.item = None, item
+                rules.append(rule)
+        ProgressionRule.objects.bulk_create(rules)
+    return copy
+
+
+@transaction.atomic
+def program_activate(*, program: Program, by, override_reason: str = "") -> Program:
+    """Active only after a clear screening in the last 30 days, or with a recorded override."""
+    current = _lock(program)
+    if program.is_template:
+        raise Conflict("A template cannot be activated; copy it to a client first.")
+    if current.status not in ACTIVATABLE:
+        raise Conflict(f"A {current.status} program cannot be activated.")
+    override_reason = override_reason.strip()
+    if not override_reason and program.client.latest_clear_screening() is None:
+        raise Conflict(
+            "The client needs a screening from the last 30 days with no red flag present, "
+            "or give an override_reason (e.g. medical clearance)."
+        )
+    program.status = Program.Status.ACTIVE
+    program.start_date = program.start_date or timezone.localdate()
+    program.activated_at, program.activated_by = timezone.now(), by
+    program.override_reason = override_reason
+    program.version = current.version + 1
+    program.save()
+    return program
+
+
+@transaction.atomic
+def screening_create(*, client: Client, condition, answers: list[dict], by, notes: str = ""):
+    screening = Screening.objects.create(
+        client=client, condition=condition, notes=notes, performed_by=by
+    )
+    ScreeningAnswer.objects.bulk_create(
+        ScreeningAnswer(screening=screening, **answer) for answer in answers
+    )
+    return screening

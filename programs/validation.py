@@ -1,0 +1,100 @@
+"""Prescription rules shared by the API serializers and the admin forms.
+
+Each function returns errors keyed by field name (empty when valid), so both callers can attach
+them to the right field.
+"""
+
+from decimal import Decimal
+
+from exercises.models import (
+    MAX_LOAD_KG,
+    MAX_REPS,
+    MAX_SECONDS,
+    MAX_SETS,
+    MAX_STEP_HEIGHT_CM,
+    Exercise,
+    range_errors,
+)
+
+from .models import Item, ProgressionRule
+
+SIDES_BY_LATERALITY = {
+    Exercise.Laterality.BILATERAL: {Item.Side.BOTH},
+    Exercise.Laterality.EACH_SIDE: {Item.Side.EACH, Item.Side.LEFT, Item.Side.RIGHT},
+    Exercise.Laterality.ALTERNATING: {Item.Side.ALTERNATING, Item.Side.EACH},
+}
+PARAMETER_LIMITS = {
+    "sets": MAX_SETS,
+    "reps": MAX_REPS,
+    "hold_seconds": MAX_SECONDS,
+    "duration_seconds": MAX_SECONDS,
+    "load_kg": MAX_LOAD_KG,
+    "step_height_cm": MAX_STEP_HEIGHT_CM,
+}
+MAX_PERCENT = 100
+
+
+def item_errors(exercise: Exercise, values: dict) -> dict:
+    """A side the exercise can be done on, and ordered ranges."""
+    errors = range_errors(values)
+    side = values.get("side", Item.Side.BOTH)
+    allowed = SIDES_BY_LATERALITY[exercise.laterality]
+    if side not in allowed:
+        errors["side"] = (
+            f'"{side}" does not fit {exercise.name} ({exercise.get_laterality_display().lower()});'
+            f" use one of: {', '.join(sorted(allowed))}."
+        )
+    return errors
+
+
+def starting_value(parameter: str, values: dict):
+    """The item's week-1 value of a parameter (the top of a range)."""
+    if parameter in {"reps", "hold_seconds", "duration_seconds"}:
+        return values.get(f"{parameter}_max") or values.get(f"{parameter}_min")
+    return values.get(parameter)
+
+
+def rule_errors(exercise: Exercise, item_values: dict, rule: dict) -> dict:
+    """A rule may only change what the exercise supports, within sane bounds."""
+    parameter, mode = rule.get("parameter"), rule.get("mode", ProgressionRule.Mode.ABSOLUTE)
+    amount, cap = rule.get("amount"), rule.get("cap")
+    if parameter not in exercise.progressable:
+        supported = ", ".join(exercise.progressable) or "nothing"
+        return {"parameter": f"{exercise.name} cannot progress {parameter} (it can: {supported})."}
+    errors = {}
+    limit = PARAMETER_LIMITS[parameter]
+    start = starting_value(parameter, item_values)
+    if mode == ProgressionRule.Mode.DOUBLE:
+        low, high = item_values.get("reps_min"), item_values.get("reps_max")
+        if parameter != "load_kg":
+            errors["mode"] = "Double progression raises load_kg; choose that parameter."
+        elif low is None or high is None or high <= low:
+            errors["mode"] = "Double progression needs a reps range on the item, e.g. 8–10."
+    if mode == ProgressionRule.Mode.PERCENT:
+        if not start:
+            errors["mode"] = f"A percentage of nothing stays nothing: set the item's {parameter}."
+        if amount is not None and amount > MAX_PERCENT:
+            errors["amount"] = f"At most {MAX_PERCENT}% a step."
+    elif amount is not None and amount > limit:
+        errors["amount"] = f"At most {limit} a step for {parameter}."
+    if cap is not None:
+        if cap > limit:
+            errors["cap"] = f"At most {limit} for {parameter}."
+        elif start is not None and cap < Decimal(start):
+            errors["cap"] = f"Below the starting value ({start})."
+    return errors
+
+
+def rules_errors(exercise: Exercise, item_values: dict, rules: list[dict]) -> list[dict]:
+    """Errors per rule, in order; a parameter may be changed by one rule only."""
+    errors, claimed = [], set()
+    for rule in rules:
+        rule_error = rule_errors(exercise, item_values, rule)
+        changes = {rule.get("parameter")}
+        if rule.get("mode") == ProgressionRule.Mode.DOUBLE:
+            changes.add("reps")
+        if not rule_error and changes & claimed:
+            rule_error = {"parameter": "Another rule on this item already changes it."}
+        claimed |= changes
+        errors.append(rule_error)
+    return errors if any(errors) else []

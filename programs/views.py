@@ -1,0 +1,156 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ptbuilder.exceptions import Conflict
+from ptbuilder.permissions import IsTherapist, OwnerWrites
+
+from . import selectors, services
+from .filters import ProgramFilter
+from .models import Client, Program
+from .serializers import (
+    ActivateSerializer,
+    ClientSerializer,
+    ItemScheduleSerializer,
+    ProgramCopySerializer,
+    ProgramSerializer,
+    ProgramSummarySerializer,
+    ScheduleQuerySerializer,
+    ScreeningSerializer,
+)
+
+
+class ClientViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A therapist's own clients; anyone else's are 404."""
+
+    queryset = Client.objects.none()
+    serializer_class = ClientSerializer
+    permission_classes = [IsTherapist]
+    filterset_fields = ["is_archived", "units"]
+    search_fields = ["first_name", "last_name", "email"]
+    ordering_fields = ["last_name", "created_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.client_list_qs(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.save(therapist=self.request.user)
+
+    @extend_schema(request=ScreeningSerializer, responses=ScreeningSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], serializer_class=ScreeningSerializer)
+    def screenings(self, request, pk=None):
+        """Red-flag screenings, newest first; a new one answers every flag of its condition."""
+        client = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.screening_list_qs(client=client))
+            return self.get_paginated_response(ScreeningSerializer(page, many=True).data)
+        serializer = ScreeningSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        screening = services.screening_create(
+            client=client, by=request.user, **serializer.validated_data
+        )
+        return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
+
+
+class ProgramViewSet(viewsets.ModelViewSet):
+    """Own programs plus the shared templates (read-only); writes honour If-Match."""
+
+    queryset = Program.objects.none()
+    permission_classes = [IsTherapist, OwnerWrites]
+    filterset_class = ProgramFilter
+    search_fields = ["title", "client__first_name", "client__last_name"]
+    ordering_fields = ["updated_at", "created_at", "title", "start_date"]
+    reading_actions = ("copy", "schedule")
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.program_list_qs(user=self.request.user)
+        return selectors.program_detail_qs(user=self.request.user)
+
+    def get_serializer_class(self):
+        return ProgramSummarySerializer if self.action == "list" else ProgramSerializer
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        program = getattr(self, "etag_program", None)
+        if program is not None and response.status_code < 300:
+            response["ETag"] = program.etag
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_object(self):
+        self.etag_program = super().get_object()
+        return self.etag_program
+
+    def detail_response(self, program, status_code=status.HTTP_200_OK):
+        program = self.get_queryset().get(pk=program.pk)
+        self.etag_program = program
+        return Response(self.get_serializer(program).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        program = services.program_create(owner=request.user, data=serializer.validated_data)
+        return self.detail_response(program, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        program = self.get_object()
+        serializer = self.get_serializer(program, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        program = services.program_update(
+            program=program,
+            data=serializer.validated_data,
+            if_match=request.headers.get("If-Match"),
+        )
+        return self.detail_response(program)
+
+    def perform_destroy(self, program):
+        if not (program.is_template or program.status == Program.Status.DRAFT):
+            raise Conflict("Only drafts and templates can be deleted; archive this program.")
+        services.program_delete(program=program, if_match=self.request.headers.get("If-Match"))
+
+    @extend_schema(request=ActivateSerializer, responses=ProgramSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ActivateSerializer)
+    def activate(self, request, pk=None):
+        """409 unless the client had a clear screening in the last 30 days or a reason is given."""
+        program = self.get_object()
+        serializer = ActivateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        program = services.program_activate(
+            program=program, by=request.user, **serializer.validated_data
+        )
+        return self.detail_response(program)
+
+    @extend_schema(request=ProgramCopySerializer, responses={201: ProgramSerializer})
+    @action(detail=True, methods=["post"], serializer_class=ProgramCopySerializer)
+    def copy(self, request, pk=None):
+        """A deep copy into a new draft of the caller's, optionally for one of their clients."""
+        source = self.get_object()
+        serializer = ProgramCopySerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        program = services.program_copy(
+            program=source, client=serializer.validated_data["client"], by=request.user
+        )
+        return self.detail_response(program, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ScheduleQuerySerializer], responses=ItemScheduleSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def schedule(self, request, pk=None):
+        """Every item's dose week by week, with the reason for each change."""
+        program = self.get_object()
+        query = ScheduleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        weeks = query.validated_data.get("weeks", program.weeks)
+        rows = selectors.program_schedule(program=program, weeks=weeks)
+        return Response(ItemScheduleSerializer(rows, many=True).data)
