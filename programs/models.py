@@ -9,7 +9,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from exercises.models import MAX_LOAD_KG, Condition, Dose, Exercise, Parameter, RedFlag
+from exercises.models import (
+    MAX_LOAD_KG,
+    MAX_REPS,
+    MAX_SECONDS,
+    MAX_SETS,
+    MAX_STEP_HEIGHT_CM,
+    Condition,
+    Dose,
+    Exercise,
+    Parameter,
+    RedFlag,
+)
 
 SCREENING_VALID_DAYS = 30
 MAX_WEEKS = 104
@@ -225,21 +236,27 @@ class Block(models.Model):
         return self.title
 
 
+class ItemSide(models.TextChoices):
+    BOTH = "both", "Both sides together"
+    EACH = "each", "Each side"
+    LEFT = "left", "Left side only"
+    RIGHT = "right", "Right side only"
+    ALTERNATING = "alternating", "Alternating sides"
+
+
 class Item(Dose):
     """An exercise in a block, with the dose prescribed for week 1."""
 
-    class Side(models.TextChoices):
-        BOTH = "both", "Both sides together"
-        EACH = "each", "Each side"
-        LEFT = "left", "Left side only"
-        RIGHT = "right", "Right side only"
-        ALTERNATING = "alternating", "Alternating sides"
+    Side = ItemSide
 
     block = models.ForeignKey(Block, related_name="items", on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(default=0)
     exercise = models.ForeignKey(Exercise, related_name="items", on_delete=models.PROTECT)
     side = models.CharField(max_length=12, choices=Side.choices, default=Side.BOTH)
     notes = models.TextField(blank=True, help_text="Adds to or overrides the library text.")
+    needs_review = models.BooleanField(
+        default=False, help_text="Set when the client logs pain above 5/10; clear once reviewed."
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -295,3 +312,92 @@ class ProgressionRule(models.Model):
 
     def __str__(self):
         return f"{self.get_parameter_display()}: {self.get_mode_display()} {self.amount}"
+
+
+class Invitation(models.Model):
+    """A one-time code with which a client creates their app account; only its hash is kept."""
+
+    client = models.OneToOneField(Client, related_name="invitation", on_delete=models.CASCADE)
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Invitation for {self.client}"
+
+
+PAIN_VALIDATORS = [MaxValueValidator(10)]
+
+
+class Session(models.Model):
+    """One home session a client logged; `client_uuid` makes a retried upload count once."""
+
+    client = models.ForeignKey(Client, related_name="sessions", on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, related_name="sessions", on_delete=models.PROTECT)
+    client_uuid = models.UUIDField()
+    performed_at = models.DateTimeField()
+    pain_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=PAIN_VALIDATORS
+    )
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "client_uuid"], name="one_upload_per_uuid")
+        ]
+        indexes = [models.Index(fields=["program", "performed_at"])]
+
+    def __str__(self):
+        return f"{self.client} on {self.performed_at:%Y-%m-%d}"
+
+
+class LoggedSide(models.TextChoices):
+    BOTH = "both", "Both sides"
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+
+
+class ExerciseLog(models.Model):
+    """What was done of one item on one side. The exercise is kept should the item be removed."""
+
+    Side = LoggedSide
+
+    session = models.ForeignKey(Session, related_name="entries", on_delete=models.CASCADE)
+    item = models.ForeignKey(
+        Item, null=True, blank=True, related_name="logs", on_delete=models.SET_NULL
+    )
+    exercise = models.ForeignKey(Exercise, related_name="+", on_delete=models.PROTECT)
+    side = models.CharField(max_length=5, choices=Side.choices, default=Side.BOTH)
+    sets = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_SETS)]
+    )
+    reps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_REPS)]
+    )
+    seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_SECONDS)]
+    )
+    load_kg = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_LOAD_KG)],
+    )
+    step_height_cm = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_STEP_HEIGHT_CM)]
+    )
+    pain = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    difficulty = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.exercise} ({self.side})"

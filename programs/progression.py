@@ -4,8 +4,9 @@ Pure Python (no Django) so the API, the printout and the tests share one source 
 "what does the client do in week N and why".
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 PARAMETERS = ("sets", "reps", "hold_seconds", "duration_seconds", "load_kg", "step_height_cm")
@@ -105,6 +106,43 @@ class WeekOutcome:
     max_pain: int | None
 
 
+History = Mapping[int, WeekOutcome] | Callable[[int, Dose], WeekOutcome | None]
+"""Outcomes by week: a mapping, or a function of (week, that week's dose) for targets that move."""
+
+
+@dataclass(frozen=True)
+class LoggedEntry:
+    """One logged set of an item, as far as the target and the pain gate care."""
+
+    reps: int | None = None
+    seconds: int | None = None
+    load_kg: Decimal | None = None
+    pain: int | None = None
+
+
+def week_outcome(dose: Dose, entries: Sequence[LoggedEntry]) -> WeekOutcome | None:
+    """None when nothing was logged; the target is met when every entry reached the bottom of
+    the prescribed reps, hold or duration and the prescribed load (progress on consistency)."""
+    if not entries:
+        return None
+    seconds = dose.hold_seconds_min or dose.duration_seconds_min
+    targets = [
+        (dose.reps_min, lambda entry: entry.reps),
+        (seconds, lambda entry: entry.seconds),
+        (dose.load_kg, lambda entry: entry.load_kg),
+    ]
+    met = all(
+        (value(entry) or 0) >= target for entry in entries for target, value in targets if target
+    )
+    pains = [entry.pain for entry in entries if entry.pain is not None]
+    return WeekOutcome(target_met=met, max_pain=max(pains) if pains else None)
+
+
+def week_number(start: date, day: date, weeks: int) -> int:
+    """Week 1 is the first 7 days from `start`; before it, week 1; after the last, the last."""
+    return min(max((day - start).days // 7 + 1, 1), weeks)
+
+
 @dataclass(frozen=True)
 class WeekDose:
     """The dose for one week, with a reason per parameter that changed, was held or was capped."""
@@ -141,20 +179,20 @@ def schedule(
     base: Dose,
     rules: Sequence[Rule],
     weeks: int,
-    history: Mapping[int, WeekOutcome] | None = None,
+    history: History | None = None,
 ) -> list[WeekDose]:
-    """Doses for weeks 1..weeks in one pass; `history` maps a week number to its outcome."""
+    """Doses for weeks 1..weeks in one pass; `history` gives a week's outcome (see History)."""
     _check_rules(base, rules)
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
-    history = history or {}
+    outcome_of = history if callable(history) else lambda week, dose: (history or {}).get(week)
     running = {
         name: None if value is None else Decimal(value) for name, value in asdict(base).items()
     }
     previous = _rounded(running)
     result = [WeekDose(week=1, dose=previous)]
     for week in range(2, weeks + 1):
-        outcome = history.get(week - 1)
+        outcome = outcome_of(week - 1, previous)
         notes: dict[str, _Note] = {}
         for rule in rules:
             if not rule.is_due(week):
@@ -176,7 +214,7 @@ def dose_for_week(
     base: Dose,
     rules: Sequence[Rule],
     week: int,
-    history: Mapping[int, WeekOutcome] | None = None,
+    history: History | None = None,
 ) -> WeekDose:
     """One week's dose; it still walks from week 1 because holds and caps depend on the path."""
     return schedule(base, rules, week, history)[-1]

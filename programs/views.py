@@ -7,11 +7,15 @@ from ptbuilder.exceptions import Conflict
 from ptbuilder.permissions import IsTherapist, OwnerWrites
 
 from . import selectors, services
+from .adherence import client_adherence
 from .filters import ProgramFilter
+from .invitations import invitation_create
 from .models import Client, Program
 from .serializers import (
     ActivateSerializer,
+    AdherenceSerializer,
     ClientSerializer,
+    InvitationSerializer,
     ItemScheduleSerializer,
     ProgramCopySerializer,
     ProgramSerializer,
@@ -58,6 +62,21 @@ class ClientViewSet(
             client=client, by=request.user, **serializer.validated_data
         )
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: InvitationSerializer})
+    @action(detail=True, methods=["post"], serializer_class=InvitationSerializer)
+    def invitation(self, request, pk=None):
+        """A one-time code for the client app, valid 7 days; it replaces any earlier code."""
+        code, invitation = invitation_create(client=self.get_object(), by=request.user)
+        data = {"code": code, "expires": invitation.expires_at}
+        return Response(InvitationSerializer(data).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=AdherenceSerializer)
+    @action(detail=True, methods=["get"], serializer_class=AdherenceSerializer)
+    def adherence(self, request, pk=None):
+        """Per week sessions prescribed and done, pain trend, left/right differences, reviews."""
+        data = client_adherence(client=self.get_object())
+        return Response(AdherenceSerializer(data).data)
 
 
 class ProgramViewSet(viewsets.ModelViewSet):

@@ -1,4 +1,8 @@
-"""Token log-in and log-out for client apps and scripts (tokens expire and are stored hashed)."""
+"""Token log-in, log-out and invitation redeem for client apps and scripts.
+
+Tokens (django-rest-knox) are stored hashed, one per device, and expire after TOKEN_TTL_DAYS.
+Failed attempts are limited per IP and per username (see throttling.py).
+"""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -8,6 +12,10 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from programs.invitations import RedeemError, invitation_redeem
+
+from .throttling import check_not_locked, record_failure
 
 TokenSerializer = inline_serializer(
     "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
@@ -19,16 +27,50 @@ def token_response(user, *, status_code=status.HTTP_200_OK) -> Response:
     return Response({"token": token, "expires": instance.expiry}, status=status_code)
 
 
-class TokenView(APIView):
+class RedeemSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class PublicAuthView(APIView):
+    """Reachable without credentials; every failure counts towards the 429 limit."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
+
+    def attempt(self, request, serializer_class):
+        username = str(request.data.get("username", ""))[:150]
+        check_not_locked(request, username)
+        serializer = serializer_class(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            record_failure(request, username)
+            raise serializers.ValidationError(serializer.errors)
+        return serializer.validated_data
+
+
+class TokenView(PublicAuthView):
     serializer_class = AuthTokenSerializer
 
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer})
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        return token_response(serializer.validated_data["user"])
+        return token_response(self.attempt(request, AuthTokenSerializer)["user"])
+
+
+class RedeemView(PublicAuthView):
+    """Creates the client's app account from an invitation code and signs it in."""
+
+    serializer_class = RedeemSerializer
+
+    @extend_schema(request=RedeemSerializer, responses={201: TokenSerializer})
+    def post(self, request):
+        data = self.attempt(request, RedeemSerializer)
+        try:
+            user = invitation_redeem(**data)
+        except RedeemError as error:
+            record_failure(request, data["username"])
+            raise serializers.ValidationError({error.field: [error.message]}) from error
+        return token_response(user, status_code=status.HTTP_201_CREATED)
 
 
 class LogoutView(KnoxLogoutView):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "nested_admin",
     "exercises",
     "programs",
 ]
@@ -139,6 +140,12 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
+INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
+AUTH_FAILURE_LIMIT = int(os.environ.get("AUTH_FAILURE_LIMIT", "5"))
+"""Failed log-ins or redeems per IP and per username in 15 minutes before answering 429."""
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ptbuilder API",
     "DESCRIPTION": (
@@ -151,7 +158,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ParameterEnum": "exercises.models.Parameter.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "ParameterEnum": "exercises.models.Parameter.choices",
+        "ItemSideEnum": "programs.models.ItemSide",
+        "LoggedSideEnum": "programs.models.LoggedSide",
+    },
 }
 
 if not DEBUG:

@@ -6,19 +6,24 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from exercises.views import ConditionViewSet, ExerciseViewSet
+from programs.me_views import MeView, MyProgramViewSet, MySessionViewSet
 from programs.views import ClientViewSet, ProgramViewSet
 
-from .auth import LogoutView, TokenView
+from .auth import LogoutView, RedeemView, TokenView
 
 router = DefaultRouter()
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("conditions", ConditionViewSet, basename="condition")
 router.register("clients", ClientViewSet, basename="client")
 router.register("programs", ProgramViewSet, basename="program")
+router.register("me/programs", MyProgramViewSet, basename="my-program")
+router.register("me/sessions", MySessionViewSet, basename="my-session")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("auth/redeem/", RedeemView.as_view(), name="auth-redeem"),
+    path("me/", MeView.as_view(), name="me"),
     path("", include(router.urls)),
 ]
 

@@ -2,30 +2,47 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from programs.models import Client, Program
+from programs.services import program_activate, program_copy, screening_create
 from ptbuilder.roles import THERAPISTS_GROUP
 
 DEMO_THERAPIST = ("demo-therapist", "demo-therapist-pass")
 DEMO_CLIENT = ("demo-client", "demo-client-pass")
+TEMPLATE = "sciatic-nerve-pain-six-movement-tools"
 
 
 class Command(BaseCommand):
-    help = "Create or reset a demo therapist and a demo client (local use, never production)."
+    help = "Create or reset a demo therapist and client with an active program (local use only)."
 
     def handle(self, *args, **options):
-        User = get_user_model()
-        therapist, _ = User.objects.get_or_create(
-            username=DEMO_THERAPIST[0],
-            defaults={"first_name": "Dana", "last_name": "Demo", "email": "dana@example.com"},
-        )
-        therapist.is_staff = True
-        therapist.set_password(DEMO_THERAPIST[1])
-        therapist.save()
+        therapist = self.user(DEMO_THERAPIST, first_name="Dana", last_name="Demo", is_staff=True)
         therapist.groups.add(Group.objects.get(name=THERAPISTS_GROUP))
-        client, _ = User.objects.get_or_create(
-            username=DEMO_CLIENT[0], defaults={"first_name": "Casey", "last_name": "Client"}
+        account = self.user(DEMO_CLIENT, first_name="Casey", last_name="Client")
+        client, _ = Client.objects.get_or_create(
+            user=account,
+            defaults={"therapist": therapist, "first_name": "Casey", "last_name": "Client"},
         )
-        client.set_password(DEMO_CLIENT[1])
-        client.save()
+        if not client.programs.exists():
+            template = Program.objects.templates().get(slug=TEMPLATE)
+            condition = template.condition
+            screening_create(
+                client=client,
+                condition=condition,
+                answers=[
+                    {"red_flag": flag, "present": False} for flag in condition.red_flags.all()
+                ],
+                by=therapist,
+                notes="Demo screening: no red flags.",
+            )
+            program = program_copy(program=template, client=client, by=therapist)
+            program_activate(program=program, by=therapist)
         self.stdout.write("Demo log-ins (local use only):")
         for role, (username, password) in [("therapist", DEMO_THERAPIST), ("client", DEMO_CLIENT)]:
             self.stdout.write(f"  {role:<9} username={username}  password={password}")
+
+    def user(self, credentials, **fields):
+        username, password = credentials
+        user, _ = get_user_model().objects.update_or_create(username=username, defaults=fields)
+        user.set_password(password)
+        user.save()
+        return user

@@ -2,8 +2,8 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 THERAPISTS_GROUP = "Therapists"
-MODELS = ["client", "screening", "screeninganswer", "program", "block", "item", "progressionrule"]
-ACTIONS = ["view", "add", "change", "delete"]
+EDITED = ["client", "screening", "screeninganswer", "program", "block", "item", "progressionrule"]
+VIEWED = ["session", "exerciselog"]
 
 
 def grant(apps, schema_editor):
@@ -14,7 +14,9 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=THERAPISTS_GROUP)
-    codenames = [f"{action}_{model}" for model in MODELS for action in ACTIONS]
+    codenames = [f"{action}_{model}" for model in EDITED for action in ["view", "add", "change"]]
+    codenames += [f"delete_{model}" for model in EDITED if model != "client"]
+    codenames += [f"view_{model}" for model in VIEWED]
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="programs", codename__in=codenames)
     )
@@ -29,7 +31,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0001_initial"),
+        ("programs", "0002_client_app"),
         ("exercises", "0002_therapists_group"),
     ]
 

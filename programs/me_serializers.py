@@ -1,0 +1,192 @@
+"""The client app's view: this week's program and the sessions it logs."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from exercises.serializers import ExerciseEssentialsSerializer, RedFlagSerializer
+
+from .dosing import item_dose_text
+from .models import Block, Client, ExerciseLog, Item, Program, Session
+from .serializers import EngineDoseSerializer
+
+CLOCK_SKEW = timedelta(minutes=5)
+SIDES_FOR_ITEM = {
+    Item.Side.BOTH: {"both"},
+    Item.Side.EACH: {"left", "right"},
+    Item.Side.LEFT: {"left"},
+    Item.Side.RIGHT: {"right"},
+    Item.Side.ALTERNATING: {"both", "left", "right"},
+}
+
+
+class MeSerializer(serializers.ModelSerializer):
+    therapist = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = ["id", "first_name", "last_name", "email", "units", "therapist"]
+        read_only_fields = ["id", "first_name", "last_name", "email"]
+
+    def get_therapist(self, client) -> dict:
+        therapist = client.therapist
+        return {"name": therapist.get_full_name() or therapist.username, "email": therapist.email}
+
+
+class ClientItemSerializer(serializers.ModelSerializer):
+    """An item with its dose for the week shown (from context["doses"])."""
+
+    exercise = ExerciseEssentialsSerializer(read_only=True)
+    dose = serializers.SerializerMethodField()
+    dose_text = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = ["id", "exercise", "side", "notes", "dose", "dose_text", "reasons"]
+
+    def week_dose(self, item):
+        return self.context["doses"][item.pk]
+
+    def get_dose(self, item) -> EngineDoseSerializer:
+        return EngineDoseSerializer(self.week_dose(item).dose).data
+
+    def get_dose_text(self, item) -> str:
+        return item_dose_text(item, self.week_dose(item).dose, self.context["units"])
+
+    def get_reasons(self, item) -> dict[str, str]:
+        return self.week_dose(item).reasons
+
+
+class ClientBlockSerializer(serializers.ModelSerializer):
+    items = ClientItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Block
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "rounds_min",
+            "rounds_max",
+            "rest_between_rounds_seconds",
+            "notes",
+            "items",
+        ]
+
+
+class ClientProgramSerializer(serializers.ModelSerializer):
+    """An active program as the client does it in `week` (context), with the red flags."""
+
+    current_week = serializers.SerializerMethodField()
+    week = serializers.SerializerMethodField()
+    condition = serializers.StringRelatedField()
+    red_flags = RedFlagSerializer(source="condition.red_flags", many=True, read_only=True)
+    blocks = ClientBlockSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "title",
+            "goal",
+            "notes",
+            "status",
+            "start_date",
+            "weeks",
+            "sessions_per_week",
+            "version",
+            "current_week",
+            "week",
+            "condition",
+            "red_flags",
+            "blocks",
+        ]
+
+    def get_current_week(self, program) -> int:
+        return self.context["current_weeks"][program.pk]
+
+    def get_week(self, program) -> int:
+        return self.context["weeks"][program.pk]
+
+
+class OwnItemField(serializers.PrimaryKeyRelatedField):
+    queryset = Item.objects.none()
+
+    def get_queryset(self):
+        return Item.objects.filter(block__program__client=self.context["client"])
+
+
+class ExerciseLogSerializer(serializers.ModelSerializer):
+    item = OwnItemField()
+
+    class Meta:
+        model = ExerciseLog
+        fields = [
+            "item",
+            "side",
+            "sets",
+            "reps",
+            "seconds",
+            "load_kg",
+            "step_height_cm",
+            "pain",
+            "difficulty",
+            "notes",
+        ]
+
+
+class OwnActiveProgramField(serializers.PrimaryKeyRelatedField):
+    queryset = Program.objects.none()
+
+    def get_queryset(self):
+        return Program.objects.filter(client=self.context["client"])
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    program = OwnActiveProgramField()
+    entries = ExerciseLogSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "client_uuid",
+            "program",
+            "performed_at",
+            "pain_before",
+            "pain_after",
+            "notes",
+            "entries",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        validators = []  # the unique client_uuid is the idempotency key, handled by the view
+
+    def validate_program(self, program):
+        if program.status != Program.Status.ACTIVE:
+            raise serializers.ValidationError(
+                f"This program is {program.status}; it takes no new sessions."
+            )
+        return program
+
+    def validate_performed_at(self, performed_at):
+        if performed_at > timezone.now() + CLOCK_SKEW:
+            raise serializers.ValidationError("Cannot be in the future.")
+        return performed_at
+
+    def validate(self, attrs):
+        program, errors = attrs["program"], []
+        item_ids = {item.pk for block in program.blocks.all() for item in block.items.all()}
+        for entry in attrs["entries"]:
+            item, error = entry["item"], {}
+            if item.pk not in item_ids:
+                error["item"] = ["Not an item of this program."]
+            elif entry.get("side", "both") not in SIDES_FOR_ITEM[item.side]:
+                allowed = ", ".join(sorted(SIDES_FOR_ITEM[item.side]))
+                error["side"] = [f"This item is done {item.get_side_display().lower()}: {allowed}."]
+            errors.append(error)
+        if any(errors):
+            raise serializers.ValidationError({"entries": errors})
+        return attrs

@@ -1,0 +1,119 @@
+"""The client app's endpoints: a client sees only their own profile, programs and sessions."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from . import prescriptions
+from .me_serializers import ClientProgramSerializer, MeSerializer, SessionSerializer
+from .models import Program, Session
+from .session_logging import session_log, stored_session
+
+
+class IsClient(permissions.BasePermission):
+    message = "Only a client's app account can do this."
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and hasattr(request.user, "client_profile")
+
+
+class ClientAppView:
+    permission_classes = [IsClient]
+
+    @property
+    def client(self):
+        return self.request.user.client_profile
+
+
+class MeView(ClientAppView, generics.RetrieveUpdateAPIView):
+    """The client's profile (units may be changed) and their therapist's name and contact."""
+
+    serializer_class = MeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.client
+
+
+WEEK_PARAMETER = OpenApiParameter(
+    "week", int, description="Show another week's dose (1..weeks); default: the current week."
+)
+
+
+class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
+    """Active programs with `current_week` and every item's dose for that week."""
+
+    serializer_class = ClientProgramSerializer
+    queryset = Program.objects.none()
+
+    def get_queryset(self):
+        return prescriptions.client_programs_qs(client=self.client)
+
+    def requested_week(self, program) -> int:
+        raw = self.request.query_params.get("week")
+        if raw is None:
+            return prescriptions.current_week(program)
+        if not raw.isdigit() or not 1 <= int(raw) <= program.weeks:
+            raise ValidationError({"week": [f"A week from 1 to {program.weeks}."]})
+        return int(raw)
+
+    def render(self, programs, many: bool):
+        entries = prescriptions.logged_entries(programs)
+        current = {program.pk: prescriptions.current_week(program) for program in programs}
+        weeks = {
+            program.pk: self.requested_week(program) if not many else current[program.pk]
+            for program in programs
+        }
+        doses = {}
+        for program in programs:
+            doses.update(prescriptions.week_doses(program, weeks[program.pk], entries))
+        context = {
+            **self.get_serializer_context(),
+            "doses": doses,
+            "weeks": weeks,
+            "current_weeks": current,
+            "units": self.client.units,
+        }
+        return ClientProgramSerializer(
+            programs if many else programs[0], many=many, context=context
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.render(page, many=True).data)
+
+    @extend_schema(parameters=[WEEK_PARAMETER])
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.render([self.get_object()], many=False).data)
+
+
+class MySessionViewSet(
+    ClientAppView, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Logged sessions. A repeated `client_uuid` answers 200 with the stored session."""
+
+    serializer_class = SessionSerializer
+    queryset = Session.objects.none()
+
+    def get_queryset(self):
+        return Session.objects.filter(client=self.client).prefetch_related("entries")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "client": self.client}
+
+    @extend_schema(responses={200: SessionSerializer, 201: SessionSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            uuid = serializer.fields["client_uuid"].run_validation(request.data.get("client_uuid"))
+        except ValidationError as error:
+            raise ValidationError({"client_uuid": error.detail}) from error
+        stored = stored_session(client=self.client, client_uuid=uuid)
+        if stored is None:
+            serializer.is_valid(raise_exception=True)
+            stored, created = session_log(client=self.client, data=serializer.validated_data)
+        else:
+            created = False
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.get_serializer(stored).data, status=code)

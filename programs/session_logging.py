@@ -1,0 +1,35 @@
+"""Storing what a client did: one session per client_uuid, whatever the retries."""
+
+from django.db import IntegrityError, transaction
+
+from .models import ExerciseLog, Item, Session
+from .progression import REVIEW_PAIN
+
+
+def session_log(*, client, data: dict) -> tuple[Session, bool]:
+    """Store a session with its entries; (session, created). A repeated or concurrent upload of
+    the same client_uuid returns the stored session: the unique constraint decides, not a check.
+    Pain above 5/10 marks the item for the therapist's review (and so holds gated rules)."""
+    entries = data.pop("entries")
+    try:
+        with transaction.atomic():
+            session = Session.objects.create(client=client, **data)
+            ExerciseLog.objects.bulk_create(
+                ExerciseLog(session=session, exercise_id=entry["item"].exercise_id, **entry)
+                for entry in entries
+            )
+            painful = {
+                entry["item"].pk for entry in entries if (entry.get("pain") or 0) > REVIEW_PAIN
+            }
+            Item.objects.filter(pk__in=painful).update(needs_review=True)
+    except IntegrityError:
+        return stored_session(client=client, client_uuid=data["client_uuid"]), False
+    return session, True
+
+
+def stored_session(*, client, client_uuid) -> Session | None:
+    return (
+        Session.objects.filter(client=client, client_uuid=client_uuid)
+        .prefetch_related("entries")
+        .first()
+    )
