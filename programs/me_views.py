@@ -2,10 +2,11 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from . import prescriptions
+from . import prescriptions, print_views
 from .me_serializers import ClientProgramSerializer, MeSerializer, SessionSerializer
 from .models import Program, Session
 from .session_logging import session_log, stored_session
@@ -86,6 +87,12 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
     @extend_schema(parameters=[WEEK_PARAMETER])
     def retrieve(self, request, *args, **kwargs):
         return Response(self.render([self.get_object()], many=False).data)
+
+    @print_views.pdf_schema
+    @action(detail=True, methods=["get"], renderer_classes=[print_views.PDFRenderer])
+    def pdf(self, request, pk=None):
+        """The printable program, as the therapist would print it for you."""
+        return print_views.pdf_response(request, self.get_object())
 
 
 class MySessionViewSet(

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from ptbuilder.exceptions import Conflict
 from ptbuilder.permissions import IsTherapist, OwnerWrites
 
-from . import selectors, services
+from . import print_views, selectors, services
 from .adherence import client_adherence
 from .filters import ProgramFilter
 from .invitations import invitation_create
@@ -87,7 +87,7 @@ class ProgramViewSet(viewsets.ModelViewSet):
     filterset_class = ProgramFilter
     search_fields = ["title", "client__first_name", "client__last_name"]
     ordering_fields = ["updated_at", "created_at", "title", "start_date"]
-    reading_actions = ("copy", "schedule")
+    reading_actions = ("copy", "schedule", "print", "pdf")
 
     def get_queryset(self):
         if self.action == "list":
@@ -102,7 +102,7 @@ class ProgramViewSet(viewsets.ModelViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         program = getattr(self, "etag_program", None)
-        if program is not None and response.status_code < 300:
+        if program is not None and response.status_code < 300 and "ETag" not in response:
             response["ETag"] = program.etag
         return super().finalize_response(request, response, *args, **kwargs)
 
@@ -160,6 +160,18 @@ class ProgramViewSet(viewsets.ModelViewSet):
             program=source, client=serializer.validated_data["client"], by=request.user
         )
         return self.detail_response(program, status.HTTP_201_CREATED)
+
+    @print_views.html_schema
+    @action(detail=True, methods=["get"], renderer_classes=[print_views.HTMLRenderer])
+    def print(self, request, pk=None):
+        """The printable program as HTML (the same document as the PDF)."""
+        return print_views.html_response(request, self.get_object())
+
+    @print_views.pdf_schema
+    @action(detail=True, methods=["get"], renderer_classes=[print_views.PDFRenderer])
+    def pdf(self, request, pk=None):
+        """The printable program as a PDF, cached per version; revalidate with If-None-Match."""
+        return print_views.pdf_response(request, self.get_object())
 
     @extend_schema(
         parameters=[ScheduleQuerySerializer], responses=ItemScheduleSerializer(many=True)

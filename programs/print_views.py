@@ -1,0 +1,108 @@
+"""HTML print view and PDF of a program, shared by the therapist's and the client's endpoints."""
+
+import re
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import APIException
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from . import printing
+
+WEEKS_PATTERN = re.compile(r"^(\d{1,3})(?:-(\d{1,3}))?$")
+
+
+class DocumentRenderer(BaseRenderer):
+    """Lets a document action be negotiated; its errors still go out as JSON."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
+
+
+class HTMLRenderer(DocumentRenderer):
+    media_type = "text/html"
+    format = "html"
+
+
+class PDFRenderer(DocumentRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class PdfUnavailableError(APIException):
+    status_code = 503
+    default_detail = (
+        "PDF rendering is unavailable on this server: WeasyPrint's system libraries are missing "
+        "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0). The print view works."
+    )
+    default_code = "pdf_unavailable"
+
+
+class PrintQuerySerializer(serializers.Serializer):
+    weeks = serializers.CharField(
+        required=False, help_text='A week ("3") or a range ("1-4"); default: every week.'
+    )
+    paper = serializers.ChoiceField(choices=list(printing.PAPER_SIZES), default="a4")
+
+    def validate(self, attrs):
+        weeks = self.context["program"].weeks
+        first, last = 1, weeks
+        if "weeks" in attrs:
+            match = WEEKS_PATTERN.match(attrs["weeks"].strip())
+            if match:
+                first = int(match[1])
+                last = int(match[2] or match[1])
+            if not match or not 1 <= first <= last <= weeks:
+                raise serializers.ValidationError(
+                    {"weeks": [f'A week or a range within 1-{weeks}, e.g. "1-4".']}
+                )
+        return {"first_week": first, "last_week": last, "paper": attrs["paper"]}
+
+
+def print_options(request, program) -> dict:
+    query = PrintQuerySerializer(data=request.query_params, context={"program": program})
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def html_response(request, program) -> HttpResponse:
+    document = printing.build_document(program, **print_options(request, program), for_pdf=False)
+    return HttpResponse(printing.render_html(document), content_type="text/html; charset=utf-8")
+
+
+def pdf_response(request, program) -> HttpResponse:
+    """Served from the cache once rendered; `If-None-Match` with the current ETag gives 304."""
+    options = print_options(request, program)
+    etag = printing.pdf_etag(printing.pdf_cache_key(program, **options))
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        try:
+            pdf = printing.cached_pdf(program, **options)
+        except printing.PdfUnavailable as error:
+            raise PdfUnavailableError() from error
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = re.sub(r"[^A-Za-z0-9]+", "-", program.title).strip("-").lower() or "program"
+        response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+PRINT_PARAMETERS = [PrintQuerySerializer]
+html_schema = extend_schema(
+    parameters=PRINT_PARAMETERS,
+    responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="Print view")},
+)
+pdf_schema = extend_schema(
+    parameters=PRINT_PARAMETERS,
+    responses={
+        (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+        (304, "application/pdf"): OpenApiResponse(description="Not modified"),
+    },
+)

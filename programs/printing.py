@@ -1,0 +1,241 @@
+"""The printable program: one document, rendered by one template to HTML and, by WeasyPrint, PDF.
+
+`build_document` gathers everything the handout shows into plain dataclasses; the template
+`programs/print.html` only lays it out, so the HTML view and the PDF cannot drift apart.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import dosing
+from .dose_text import format_load, format_step_height
+from .models import Block, Program
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+WEEKS_PER_TABLE = 6
+ADVICE = (
+    "These exercises were chosen for you by your physical therapist. They are a starting point, "
+    "not a diagnosis: keep in touch with a medical professional, and get assessed by a licensed "
+    "physical therapist for individualised care and treatment."
+)
+PARAMETER_LABELS = {
+    "sets": "Sets",
+    "reps": "Reps",
+    "hold_seconds": "Hold",
+    "duration_seconds": "Duration",
+    "load_kg": "Load",
+    "step_height_cm": "Step height",
+}
+
+
+@dataclass(frozen=True)
+class PrintExercise:
+    name: str
+    image_src: str
+    steps: list[str]
+    cues: list[str]
+    dose_text: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class PrintBlock:
+    title: str
+    structure: str
+    notes: str
+    exercises: list[PrintExercise]
+
+
+@dataclass(frozen=True)
+class ProgressionRow:
+    exercise: str
+    parameter: str
+    values: list[str]
+
+
+@dataclass(frozen=True)
+class ProgressionTable:
+    weeks: list[int]
+    rows: list[ProgressionRow]
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    title: str
+    therapist_name: str
+    therapist_contact: str
+    client_name: str
+    start_date: date | None
+    weeks: int
+    sessions_per_week: int
+    version: int
+    printed_on: date
+    first_week: int
+    last_week: int
+    paper: str
+    goal: str
+    notes: str
+    red_flags: list[tuple[str, bool]]
+    advice: str
+    blocks: list[PrintBlock]
+    progression_tables: list[ProgressionTable]
+    tracking_weeks: list[int]
+    session_slots: list[int]
+
+
+def build_document(
+    program: Program, *, first_week: int, last_week: int, paper: str, for_pdf: bool
+) -> PrintDocument:
+    """Everything the handout shows; `program` comes with blocks, items and rules prefetched."""
+    units = program.client.units if program.client else "metric"
+    owner = program.owner
+    schedules = {
+        item.pk: dosing.item_schedule(item, last_week, dosing.ready_every_week(last_week))
+        for block in program.blocks.all()
+        for item in block.items.all()
+    }
+    return PrintDocument(
+        title=program.title,
+        therapist_name=(owner.get_full_name() or owner.username) if owner else "",
+        therapist_contact=owner.email if owner else "",
+        client_name=str(program.client) if program.client else "",
+        start_date=program.start_date,
+        weeks=program.weeks,
+        sessions_per_week=program.sessions_per_week,
+        version=program.version,
+        printed_on=timezone.localdate(),
+        first_week=first_week,
+        last_week=last_week,
+        paper=PAPER_SIZES[paper],
+        goal=program.goal,
+        notes=program.notes,
+        red_flags=_red_flags(program),
+        advice=ADVICE,
+        blocks=[
+            _block(block, schedules, first_week, units, for_pdf) for block in program.blocks.all()
+        ],
+        progression_tables=_progression_tables(program, schedules, first_week, last_week, units),
+        tracking_weeks=list(range(first_week, last_week + 1)),
+        session_slots=list(range(program.sessions_per_week)),
+    )
+
+
+def _red_flags(program: Program) -> list[tuple[str, bool]]:
+    if program.condition is None:
+        return []
+    return [(flag.client_text, flag.is_emergency) for flag in program.condition.red_flags.all()]
+
+
+def _structure(block: Block) -> str:
+    if block.kind != Block.Kind.CIRCUIT:
+        return ""
+    low, high = block.rounds_min, block.rounds_max
+    rounds = f"{low}–{high}" if high and high != low else str(low)
+    rest = block.rest_between_rounds_seconds
+    return f"Circuit: {rounds} rounds" + (f", rest {rest} s between rounds" if rest else "")
+
+
+def _block(block, schedules, first_week, units, for_pdf) -> PrintBlock:
+    exercises = []
+    for item in block.items.all():
+        exercise = item.exercise
+        image = exercise.image
+        image_src = (image.path if for_pdf else image.url) if image else ""
+        dose = schedules[item.pk][first_week - 1].dose
+        exercises.append(
+            PrintExercise(
+                name=exercise.name,
+                image_src=f"file://{image_src}" if image and for_pdf else image_src,
+                steps=exercise.steps,
+                cues=exercise.cues,
+                dose_text=dosing.item_dose_text(item, dose, units),
+                notes=item.notes,
+            )
+        )
+    return PrintBlock(block.title, _structure(block), block.notes, exercises)
+
+
+def _value_text(parameter: str, dose, units: str) -> str:
+    if parameter == "load_kg":
+        return format_load(dose.load_kg, units) or "bodyweight"
+    if parameter == "step_height_cm":
+        return format_step_height(dose.step_height_cm, units) or "–"
+    if parameter == "sets":
+        return str(dose.sets or "–")
+    low, high = getattr(dose, f"{parameter}_min"), getattr(dose, f"{parameter}_max")
+    unit = "" if parameter == "reps" else " s"
+    return f"{low}–{high}{unit}" if high and high != low else f"{low}{unit}"
+
+
+def _progression_tables(program, schedules, first_week, last_week, units):
+    """Week-by-week values, only for parameters that change within the weeks printed."""
+    rows = []
+    for block in program.blocks.all():
+        for item in block.items.all():
+            weeks = schedules[item.pk][first_week - 1 : last_week]
+            parameters = dict.fromkeys(
+                parameter for rule in item.progressions.all() for parameter in _changed(rule)
+            )
+            for parameter in parameters:
+                values = [_value_text(parameter, week.dose, units) for week in weeks]
+                if len(set(values)) > 1:
+                    rows.append((item.exercise.name, PARAMETER_LABELS[parameter], values))
+    tables = []
+    for start in range(0, last_week - first_week + 1, WEEKS_PER_TABLE):
+        span = slice(start, start + WEEKS_PER_TABLE)
+        week_numbers = list(range(first_week, last_week + 1))[span]
+        tables.append(
+            ProgressionTable(
+                week_numbers,
+                [ProgressionRow(name, label, values[span]) for name, label, values in rows],
+            )
+        )
+    return tables if rows else []
+
+
+def _changed(rule) -> list[str]:
+    return ["load_kg", "reps"] if rule.mode == "double" else [rule.parameter]
+
+
+def render_html(document: PrintDocument) -> str:
+    return render_to_string("programs/print.html", {"document": document})
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint or its system libraries (Pango) are not installed."""
+
+
+def render_pdf(document: PrintDocument) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:
+        raise PdfUnavailable(str(error)) from error
+    return HTML(string=render_html(document), base_url=None).write_pdf()
+
+
+def pdf_cache_key(program: Program, *, first_week: int, last_week: int, paper: str) -> str:
+    """A changed program (new version) or other units, paper or weeks render anew."""
+    units = program.client.units if program.client else "metric"
+    return f"program-pdf:{program.pk}:v{program.version}:{paper}:{first_week}-{last_week}:{units}"
+
+
+def pdf_etag(cache_key: str) -> str:
+    return '"' + hashlib.sha256(cache_key.encode()).hexdigest()[:32] + '"'
+
+
+def cached_pdf(program: Program, *, first_week: int, last_week: int, paper: str) -> bytes:
+    """Rendered once per version, paper, week range and units; then served from the cache."""
+    key = pdf_cache_key(program, first_week=first_week, last_week=last_week, paper=paper)
+    pdf = cache.get(key)
+    if pdf is None:
+        document = build_document(
+            program, first_week=first_week, last_week=last_week, paper=paper, for_pdf=True
+        )
+        pdf = render_pdf(document)
+        cache.set(key, pdf, timeout=None)
+    return pdf

@@ -1,0 +1,186 @@
+import io
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from programs import printing
+from programs.models import Program
+from programs.seeding import seed_library
+from programs.services import program_activate, program_copy
+from tests.conftest import client_for
+from tests.factories import ClientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+TEMPLATE = "sciatic-nerve-pain-six-movement-tools"
+
+
+@pytest.fixture
+def program(therapist):
+    """The seeded template copied to an imperial client of `therapist`, activated."""
+    seed_library()
+    client = ClientFactory(
+        therapist=therapist, first_name="Robin", last_name="Hart", units="imperial"
+    )
+    client.user = UserFactory()
+    client.save()
+    therapist.first_name, therapist.last_name = "Dana", "Demo"
+    therapist.save()
+    template = Program.objects.get(slug=TEMPLATE)
+    copy = program_copy(program=template, client=client, by=therapist)
+    return program_activate(program=copy, by=therapist, override_reason="Medical clearance")
+
+
+def url(program, kind, **query):
+    params = "&".join(f"{key}={value}" for key, value in query.items())
+    return f"/api/v1/programs/{program.pk}/{kind}/" + (f"?{params}" if params else "")
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def html_text(response) -> str:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    return response.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.mark.parametrize("kind", ["print", "pdf"])
+def test_printout_holds_names_exercises_doses_red_flags_and_progression(
+    as_therapist, program, kind
+):
+    response = as_therapist.get(url(program, kind))
+    text = pdf_text(response) if kind == "pdf" else html_text(response)
+    flat = " ".join(text.split())
+    for expected in [
+        "Robin Hart",
+        "Dana Demo",
+        "Sciatic nerve pain: six movement tools",
+        "Sciatic nerve glide",
+        "Step up to knee drive",
+        "10 reps each side",
+        "5–8 reps each side · 6 in step",  # 15 cm in inches, week 1
+        "you lose control of your bowel or bladder",
+        "licensed physical therapist",
+        "Circuit: 3–5 rounds",
+        "5.5 lb",  # lunge load from week 3 (2.5 kg)
+        "8 in",  # step height from week 3 (20 cm)
+        "12 in",  # step height at its cap (30 cm)
+    ]:
+        assert expected in flat, expected
+    assert "5–8 reps each side · 15 cm step" not in flat  # imperial: the metric dose is not shown
+
+
+def test_metric_client_sees_kilograms_and_centimetres(as_therapist, program):
+    program.client.units = "metric"
+    program.client.save()
+    flat = " ".join(pdf_text(as_therapist.get(url(program, "pdf"))).split())
+    assert "2.5 kg" in flat and "15 cm step" in flat and "30 cm" in flat
+    assert " lb" not in flat
+
+
+def test_pdf_has_page_x_of_y_on_every_page_and_a4_or_letter(as_therapist, program):
+    reader = PdfReader(io.BytesIO(as_therapist.get(url(program, "pdf")).content))
+    pages = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Page {number} of {pages}" in page.extract_text()
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(width), round(height)) == (595, 842)
+    letter = PdfReader(io.BytesIO(as_therapist.get(url(program, "pdf", paper="letter")).content))
+    assert (round(letter.pages[0].mediabox.width), round(letter.pages[0].mediabox.height)) == (
+        612,
+        792,
+    )
+
+
+def test_weeks_range_limits_tracking_and_progression(as_therapist, program):
+    html = html_text(as_therapist.get(url(program, "print", weeks="2-5")))
+    assert "Week 2" in html and "Week 5" in html
+    assert "Week 1<" not in html and "Week 6" not in html
+    assert as_therapist.get(url(program, "print", weeks="0-3")).status_code == 400
+    assert as_therapist.get(url(program, "pdf", weeks="5-2")).json() == {
+        "weeks": ['A week or a range within 1-8, e.g. "1-4".']
+    }
+    assert "paper" in as_therapist.get(url(program, "pdf", paper="a3")).json()
+
+
+def test_user_text_is_escaped(as_therapist, program):
+    item = program.blocks.first().items.first()
+    item.notes = "<script>alert('x')</script> & more"
+    item.save()
+    html = html_text(as_therapist.get(url(program, "print")))
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more" in html
+    assert "<script>alert('x')</script>" in pdf_text(as_therapist.get(url(program, "pdf")))
+
+
+def test_pdf_is_cached_per_version_and_rerendered_after_a_change(
+    as_therapist, program, monkeypatch
+):
+    renders = []
+    real_render = printing.render_pdf
+    monkeypatch.setattr(printing, "render_pdf", lambda doc: renders.append(doc) or real_render(doc))
+
+    first = as_therapist.get(url(program, "pdf"))
+    second = as_therapist.get(url(program, "pdf"))
+    assert len(renders) == 1 and first.content == second.content
+    assert first["ETag"] == second["ETag"]
+
+    as_therapist.patch(f"/api/v1/programs/{program.pk}/", {"title": "Renamed"})
+    third = as_therapist.get(url(program, "pdf"))
+    assert len(renders) == 2 and third["ETag"] != first["ETag"]
+    assert "Renamed" in pdf_text(third)
+
+
+def test_matching_if_none_match_gets_304(as_therapist, program):
+    etag = as_therapist.get(url(program, "pdf"))["ETag"]
+    response = as_therapist.get(url(program, "pdf"), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304 and response.content == b""
+    assert as_therapist.get(url(program, "pdf"), HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_missing_weasyprint_gives_503_and_the_html_view_still_works(
+    as_therapist, program, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without Pango
+    response = as_therapist.get(url(program, "pdf"))
+    assert response.status_code == 503
+    assert "libpango" in response.json()["detail"]
+    assert as_therapist.get(url(program, "print")).status_code == 200
+
+
+def test_client_downloads_their_own_pdf(program):
+    response = client_for(program.client.user).get(f"/api/v1/me/programs/{program.pk}/pdf/")
+    assert "Robin Hart" in pdf_text(response)
+
+
+class TestPermissions:
+    @pytest.mark.parametrize("kind", ["print", "pdf"])
+    def test_from_the_outside(
+        self, api, as_other_therapist, as_client, as_superuser, program, kind
+    ):
+        assert api.get(url(program, kind)).status_code == 401
+        assert as_client.get(url(program, kind)).status_code == 403
+        assert as_other_therapist.get(url(program, kind)).status_code == 404
+        assert as_superuser.get(url(program, kind)).status_code == 200
+
+    def test_another_client_gets_404_for_the_client_pdf(self, api, program):
+        stranger = ClientFactory(user=UserFactory())
+        response = client_for(stranger.user).get(f"/api/v1/me/programs/{program.pk}/pdf/")
+        assert response.status_code == 404
+        assert api.get(f"/api/v1/me/programs/{program.pk}/pdf/").status_code == 401
+
+    def test_therapist_reads_shared_template_printout(self, as_other_therapist, program):
+        template = Program.objects.get(slug=TEMPLATE)
+        assert as_other_therapist.get(url(template, "print")).status_code == 200
