@@ -6,9 +6,34 @@ from exercises.serializers import ExerciseEssentialsSerializer
 from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
 from .validation import item_errors, rules_errors
 
+REQUIRED = "This field is required."
+ITEM_KEPT_FIELDS = [*DOSE_FIELDS, "exercise", "side"]
+BLOCK_KEPT_FIELDS = ["title", "rounds_min", "rounds_max"]
+
 
 def caller(serializer):
     return serializer.context["request"].user
+
+
+def stored_values(serializer, model, pk, names) -> dict:
+    """The stored values of a nested block or item sent with its `id`.
+
+    Such a row is updated in place, so fields left out of the request keep these values and the
+    row is checked as it will be stored. Rows are read once per request, not once per row.
+    """
+    program = serializer.root.instance
+    if pk is None or not isinstance(program, Program):
+        return {}
+    cache = serializer.root.__dict__.setdefault("_stored_rows", {})
+    if model not in cache:
+        rows = (
+            Block.objects.filter(program=program)
+            if model is Block
+            else Item.objects.filter(block__program=program).select_related("exercise")
+        )
+        cache[model] = {row.pk: row for row in rows}
+    row = cache[model].get(pk)
+    return {} if row is None else {name: getattr(row, name) for name in names}
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -121,11 +146,18 @@ class ItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["position"]
 
     def validate(self, attrs):
-        exercise = attrs["exercise"]
-        errors = item_errors(exercise, attrs)
-        progressions = rules_errors(exercise, attrs, attrs.get("progressions", []))
+        values = {**stored_values(self, Item, attrs.get("id"), ITEM_KEPT_FIELDS), **attrs}
+        exercise = values.get("exercise")
+        if exercise is None:
+            raise serializers.ValidationError({"exercise": [REQUIRED]})
+        errors = item_errors(exercise, values)
+        progressions = rules_errors(exercise, values, attrs.get("progressions", []))
         if progressions:
-            errors["progressions"] = progressions
+            errors["progressions"] = {
+                index: {name: [message] for name, message in error.items()}
+                for index, error in enumerate(progressions)
+                if error
+            }
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -151,7 +183,10 @@ class BlockSerializer(serializers.ModelSerializer):
         read_only_fields = ["position"]
 
     def validate(self, attrs):
-        low, high = attrs.get("rounds_min", 1), attrs.get("rounds_max")
+        values = {**stored_values(self, Block, attrs.get("id"), BLOCK_KEPT_FIELDS), **attrs}
+        if not values.get("title"):
+            raise serializers.ValidationError({"title": [REQUIRED]})
+        low, high = values.get("rounds_min", 1), values.get("rounds_max")
         if high is not None and high < low:
             raise serializers.ValidationError(
                 {"rounds_max": f"Must be at least rounds_min ({low})."}

@@ -1,12 +1,23 @@
 """Writes on programs and screenings; each is one transaction."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from ptbuilder.exceptions import Conflict, PreconditionFailed
 
-from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
+from .models import (
+    SCREENING_VALID_DAYS,
+    Block,
+    Client,
+    Item,
+    Program,
+    ProgressionRule,
+    Screening,
+    ScreeningAnswer,
+)
 
 ACTIVATABLE = {Program.Status.DRAFT, Program.Status.PAUSED}
 
@@ -62,7 +73,9 @@ def write_blocks(program: Program, blocks: list[dict]) -> None:
         block = _save(block or Block(program=program), block_data, position=block_position)
         kept_blocks.add(block.pk)
         for item_position, item_data in enumerate(items):
-            item = _existing(existing_items, item_data, "items", item_position)
+            item = _existing(
+                existing_items, item_data, "blocks", block_position, "items", item_position
+            )
             progressions = item_data.pop("progressions", [])
             item = _save(item or Item(), item_data, block=block, position=item_position)
             kept_items.add(item.pk)
@@ -73,12 +86,16 @@ def write_blocks(program: Program, blocks: list[dict]) -> None:
     Block.objects.filter(pk__in=existing_blocks.keys() - kept_blocks).delete()
 
 
-def _existing(existing: dict, data: dict, kind: str, position: int):
+def _existing(existing: dict, data: dict, *path):
+    """The stored row `data` names by its `id`; an unknown id is a 400 at its nested position."""
     identifier = data.pop("id", None)
     if identifier is None:
         return None
     if identifier not in existing:
-        raise ValidationError({kind: {position: {"id": [f"No such {kind[:-1]} in this program."]}}})
+        error = {"id": [f"No such {path[-2][:-1]} in this program."]}
+        for key in reversed(path):
+            error = {key: error}
+        raise ValidationError(error)
     return existing[identifier]
 
 
@@ -134,7 +151,7 @@ def program_activate(*, program: Program, by, override_reason: str = "") -> Prog
     if current.status not in ACTIVATABLE:
         raise Conflict(f"A {current.status} program cannot be activated.")
     override_reason = override_reason.strip()
-    if not override_reason and program.client.latest_clear_screening() is None:
+    if not override_reason and not _screened_clear(program.client):
         raise Conflict(
             "The client needs a screening from the last 30 days with no red flag present, "
             "or give an override_reason (e.g. medical clearance)."
@@ -146,6 +163,16 @@ def program_activate(*, program: Program, by, override_reason: str = "") -> Prog
     program.version = current.version + 1
     program.save()
     return program
+
+
+def _screened_clear(client: Client) -> bool:
+    """The client's newest screening is from the last 30 days and has no red flag present.
+
+    A newer screening with a red flag outweighs any older clear one.
+    """
+    newest = client.screenings.order_by("-performed_at", "-id").first()
+    since = timezone.now() - timedelta(days=SCREENING_VALID_DAYS)
+    return newest is not None and newest.performed_at >= since and newest.is_clear
 
 
 @transaction.atomic

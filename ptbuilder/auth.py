@@ -4,6 +4,9 @@ Tokens (django-rest-knox) are stored hashed, one per device, and expire after TO
 Failed attempts are limited per IP and per username (see throttling.py).
 """
 
+from collections.abc import Mapping
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
 from knox.views import LogoutView as KnoxLogoutView
@@ -29,7 +32,7 @@ def token_response(user, *, status_code=status.HTTP_200_OK) -> Response:
 
 class RedeemSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40)
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
 
@@ -40,7 +43,8 @@ class PublicAuthView(APIView):
     permission_classes = [AllowAny]
 
     def attempt(self, request, serializer_class):
-        username = str(request.data.get("username", ""))[:150]
+        data = request.data if isinstance(request.data, Mapping) else {}
+        username = str(data.get("username", ""))[:150]
         check_not_locked(request, username)
         serializer = serializer_class(data=request.data, context={"request": request})
         if not serializer.is_valid():

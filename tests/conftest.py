@@ -54,3 +54,12 @@ def as_client(client_user):
 @pytest.fixture
 def as_superuser(superuser):
     return client_for(superuser)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Failed log-in counts live in the cache, which outlives a test; start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -225,3 +225,47 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
                 ScreeningAnswer.objects.create(
                     screening=self, red_flag=flag, present=bool(extracted) and index == 0
                 )
+
+
+class ClientUserFactory(UserFactory):
+    """A client app account: a user linked to a client (pass client_profile=, or its fields as
+    client_profile__therapist=... for a new one)."""
+
+    @factory.post_generation
+    def client_profile(self, create, extracted, **kwargs):
+        if create:
+            client = extracted or ClientFactory(**kwargs)
+            client.user = self
+            client.save(update_fields=["user"])
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A logged session of an active program's client (pass program=... to choose)."""
+
+    class Meta:
+        model = "programs.Session"
+
+    program = factory.SubFactory(ProgramFactory, status=Program.Status.ACTIVE)
+    client = factory.SelfAttribute("program.client")
+    client_uuid = factory.Faker("uuid4")
+    performed_at = factory.LazyFunction(_now)
+
+
+class ExerciseLogFactory(factory.django.DjangoModelFactory):
+    """One side of one item done in a session; pass session= and item= of the same program."""
+
+    class Meta:
+        model = "programs.ExerciseLog"
+
+    session = factory.SubFactory(SessionFactory)
+    item = factory.SubFactory(ItemFactory)
+    exercise = factory.SelfAttribute("item.exercise")
+    side = "left"
+    reps = 10
+    pain = 2
