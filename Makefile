@@ -24,6 +24,9 @@ run: setup
 test: $(VENV)/installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+bench: $(VENV)/installed
+	$(PY) bench/run.py
+
 lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

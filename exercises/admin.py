@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
 
+from programs.dose_text import format_dose
+from programs.dosing import engine_dose
+
 from .forms import ExerciseAdminForm
 from .models import BodyRegion, Category, Condition, Equipment, Exercise, RedFlag, Source, Tissue
 
+LATERALITY_SIDES = {"bilateral": "both", "each_side": "each", "alternating": "alternating"}
 admin.site.site_header = "ptbuilder"
 admin.site.site_title = "ptbuilder"
 admin.site.index_title = "Home-exercise programs"
@@ -98,14 +102,8 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     @admin.display(description="default dose")
     def dose(self, exercise):
-        parts = []
-        if exercise.sets and exercise.sets > 1:
-            parts.append(f"{exercise.sets} ×")
-        for name, unit in [("reps", "reps"), ("hold_seconds", "s hold"), ("duration_seconds", "s")]:
-            low, high = getattr(exercise, f"{name}_min"), getattr(exercise, f"{name}_max")
-            if low is not None:
-                parts.append(f"{low}–{high} {unit}" if high and high != low else f"{low} {unit}")
-        return " ".join(parts) or "–"
+        side = LATERALITY_SIDES[exercise.laterality]
+        return format_dose(engine_dose(exercise), dosing=exercise.dosing, side=side) or "–"
 
     @admin.display(description="library", ordering="owner")
     def library(self, exercise):

@@ -401,3 +401,69 @@ class ExerciseLog(models.Model):
 
     def __str__(self):
         return f"{self.exercise} ({self.side})"
+
+
+class ProgramVersion(models.Model):
+    """What an active program prescribed before a change replaced it."""
+
+    program = models.ForeignKey(Program, related_name="versions", on_delete=models.CASCADE)
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="The program as the API showed it in that version.")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "version"], name="one_snapshot_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.program} v{self.version}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who read or changed which client's data, when, from where: append-only."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
+    )
+    username = models.CharField(max_length=150, help_text="Kept should the user be deleted.")
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    client = models.ForeignKey(
+        Client, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=300)
+    status_code = models.PositiveSmallIntegerField()
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "at"])]
+
+    def __str__(self):
+        return f"{self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")

@@ -14,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from programs.invitations import RedeemError, invitation_redeem
@@ -41,6 +42,8 @@ class PublicAuthView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
 
     def attempt(self, request, serializer_class):
         data = request.data if isinstance(request.data, Mapping) else {}

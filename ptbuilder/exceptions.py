@@ -1,5 +1,13 @@
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+
 from rest_framework import status
 from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+logger = logging.getLogger("ptbuilder")
 
 
 class Conflict(APIException):
@@ -16,3 +24,23 @@ class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The object has changed since you read it; fetch it again and retry."
     default_code = "precondition_failed"
+
+
+def api_exception_handler(exc, context):
+    """DRF's documented shapes for every error; anything unexpected is a bare 500 JSON body
+    (logged with its request id), never a stack trace or SQL."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    response = exception_handler(exc, context)
+    if response is None:
+        request = context.get("request")
+        logger.exception("Unhandled error (request id %s)", getattr(request, "id", "-"))
+        set_rollback()
+        response = Response(
+            {"detail": "Server error; quote the request id to support."},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    return response

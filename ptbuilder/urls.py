@@ -34,3 +34,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+handler400 = "ptbuilder.errors.bad_request"
+handler404 = "ptbuilder.errors.not_found"
+handler500 = "ptbuilder.errors.server_error"

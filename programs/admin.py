@@ -1,0 +1,641 @@
+"""The therapists' everyday tool: their clients, red-flag screenings and programs.
+
+A therapist sees only their own clients, screenings and programs, plus the shared templates
+(no owner, no client), which open read-only; superusers see and change everything. A program is
+edited on one page: its blocks, their items and each item's progression rules are nested inlines
+(django-nested-admin), checked by the same rules as the API (programs/validation.py, wired in
+programs/forms.py). Every admin save of a program raises its version, so API clients' If-Match
+notices the edit.
+"""
+
+import nested_admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from exercises.admin import ArchivedFilter
+from exercises.models import Exercise, Parameter
+from ptbuilder.exceptions import Conflict
+from ptbuilder.roles import THERAPISTS_GROUP
+
+from . import selectors, services
+from .forms import (
+    RULE_FIELDS,
+    ActivateWithOverrideForm,
+    BlockAdminForm,
+    CopyToClientForm,
+    ItemAdminForm,
+    ItemFormSet,
+    ProgramAdminForm,
+    ProgressionRuleFormSet,
+    ScreeningAddForm,
+)
+from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
+
+PARAMETER_LABELS = dict(Parameter.choices)
+FROM_CHANGE_PAGE = "_from_change"
+
+
+def therapists():
+    """Accounts that may own clients and programs."""
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=THERAPISTS_GROUP))
+        .distinct()
+    )
+
+
+def program_of(obj) -> Program | None:
+    """The saved program that a program, block or item belongs to; None while it is added."""
+    if isinstance(obj, Item):
+        obj = obj.block if obj.block_id else None
+    if isinstance(obj, Block):
+        obj = obj.program if obj.program_id else None
+    return obj if isinstance(obj, Program) and obj.pk else None
+
+
+def may_edit(user, program: Program | None) -> bool:
+    """Superusers edit every program; a therapist only their own (never a shared template)."""
+    return program is None or user.is_superuser or program.owner_id == user.pk
+
+
+def screening_result(screening: Screening) -> str:
+    present = [str(answer.red_flag) for answer in screening.answers.all() if answer.present]
+    return f"Positive: {'; '.join(present)}" if present else "Clear"
+
+
+# Clients
+
+
+class ClientScreeningInline(admin.TabularInline):
+    """The client's screenings, newest first; each opens read-only on its own page."""
+
+    model = Screening
+    fields = ["performed_at", "condition", "result", "performed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("condition", "performed_by")
+            .prefetch_related("answers__red_flag")
+        )
+
+    @admin.display(description="result")
+    def result(self, screening):
+        return screening_result(screening)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ClientProgramInline(admin.TabularInline):
+    """The client's programs; each is edited on its own page."""
+
+    model = Program
+    fk_name = "client"
+    fields = ["title", "status", "version", "start_date", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    """A therapist's own clients; the therapist is the one who adds them."""
+
+    list_display = ["name", "email", "units", "is_archived"]
+    list_filter = [ArchivedFilter, "units"]
+    search_fields = ["first_name", "last_name", "email"]
+    raw_id_fields = ["user"]
+    inlines = [ClientScreeningInline, ClientProgramInline]
+
+    @admin.display(description="name", ordering="last_name")
+    def name(self, client):
+        return str(client)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).of(request.user).select_related("therapist")
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return ["name", "email", "units", "therapist", "is_archived"]
+        return self.list_display
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return [*self.list_filter, "therapist"]
+        return self.list_filter
+
+    def get_fieldsets(self, request, obj=None):
+        accounts = ["therapist", "user"]
+        if obj is None and not request.user.is_superuser:
+            accounts = []  # the therapist is the one adding; an app account is linked later
+        fieldsets = [
+            (None, {"fields": [("first_name", "last_name"), "email", "units", "notes"]}),
+            (None, {"fields": ["is_archived"]}),
+        ]
+        if accounts:
+            fieldsets.append(("Accounts", {"fields": accounts}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["therapist", "user"]
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "therapist":
+            kwargs["queryset"] = therapists()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or request.user.is_superuser:
+            return allowed
+        return allowed and obj.therapist_id == request.user.pk
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or request.user.is_superuser:
+            return allowed
+        return allowed and obj.therapist_id == request.user.pk
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.therapist = request.user
+        super().save_model(request, obj, form, change)
+
+
+# Screenings
+
+
+class ScreeningResultFilter(admin.SimpleListFilter):
+    title = "result"
+    parameter_name = "result"
+
+    def lookups(self, request, model_admin):
+        return [("clear", "Clear"), ("positive", "A red flag present")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "clear":
+            return queryset.exclude(answers__present=True)
+        if self.value() == "positive":
+            return queryset.filter(answers__present=True).distinct()
+        return queryset
+
+
+class ScreeningAnswerInline(admin.TabularInline):
+    model = ScreeningAnswer
+    fields = ["red_flag", "answer"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("red_flag")
+
+    @admin.display(description="answer")
+    def answer(self, answer):
+        return "Present" if answer.present else "Absent"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Screening)
+class ScreeningAdmin(admin.ModelAdmin):
+    """Screenings of the therapist's own clients; read-only once saved.
+
+    The add page shows one checkbox per red flag of every condition (see ScreeningAddForm):
+    the therapist picks the client and the condition and ticks the flags that are present.
+    It is saved through services.screening_create with an answer for every flag of the chosen
+    condition, unticked meaning absent.
+    """
+
+    list_display = ["client", "condition", "performed_at", "result", "performed_by"]
+    list_filter = [ScreeningResultFilter, "condition", "performed_at"]
+    list_select_related = ["client", "condition", "performed_by"]
+    search_fields = ["client__first_name", "client__last_name", "condition__name"]
+    inlines = [ScreeningAnswerInline]
+    view_fields = ["client", "condition", "result", "performed_by", "performed_at", "notes"]
+
+    @admin.display(description="result")
+    def result(self, screening):
+        return screening_result(screening)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("answers__red_flag")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(client__therapist=request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return [(None, {"fields": self.view_fields})]
+        return [
+            (None, {"fields": ScreeningAddForm.Meta.fields}),
+            *ScreeningAddForm.flag_fieldsets(),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.view_fields if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            # The checkboxes are added per request; the model form itself has these fields.
+            kwargs.update(form=ScreeningAddForm, fields=ScreeningAddForm.Meta.fields)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "client":
+            kwargs["queryset"] = Client.objects.of(request.user).filter(is_archived=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Creates the screening through the service; `obj` then stands for the saved one."""
+        saved = services.screening_create(
+            client=form.cleaned_data["client"],
+            condition=form.cleaned_data["condition"],
+            answers=form.answers(),
+            by=request.user,
+            notes=form.cleaned_data.get("notes", ""),
+        )
+        obj.pk, obj.performed_by, obj.performed_at = (
+            saved.pk,
+            saved.performed_by,
+            saved.performed_at,
+        )
+        obj._state.adding, obj._state.db = False, saved._state.db
+
+
+# Programs
+
+
+class ProgramPartInline:
+    """Blocks, items and rules can be changed exactly when their program can."""
+
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and may_edit(request.user, program_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and may_edit(request.user, program_of(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and may_edit(request.user, program_of(obj))
+
+
+class ProgressionRuleInline(ProgramPartInline, nested_admin.NestedTabularInline):
+    model = ProgressionRule
+    formset = ProgressionRuleFormSet
+    fields = RULE_FIELDS
+    extra = 0
+
+
+class ItemInline(
+    ProgramPartInline, nested_admin.SortableHiddenMixin, nested_admin.NestedStackedInline
+):
+    model = Item
+    form = ItemAdminForm
+    formset = ItemFormSet
+    extra = 0
+    sortable_field_name = "position"
+    autocomplete_fields = ["exercise"]
+    inlines = [ProgressionRuleInline]
+    fieldsets = [
+        (None, {"fields": ["exercise", "side", "position"]}),
+        (
+            "Dose in week 1",
+            {
+                "description": "Leave every dose field empty to start from the exercise's "
+                "default dose. A range with only a minimum is a single value.",
+                "fields": [
+                    "sets",
+                    ("reps_min", "reps_max"),
+                    ("hold_seconds_min", "hold_seconds_max"),
+                    ("duration_seconds_min", "duration_seconds_max"),
+                    "rest_seconds",
+                    "load_kg",
+                    "step_height_cm",
+                ],
+            },
+        ),
+        (None, {"fields": ["notes"]}),
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "exercise":
+            # The autocomplete lists ExerciseAdmin.get_queryset (shared + own); this makes the
+            # submitted choice obey the same scope.
+            kwargs["queryset"] = Exercise.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BlockInline(
+    ProgramPartInline, nested_admin.SortableHiddenMixin, nested_admin.NestedStackedInline
+):
+    model = Block
+    form = BlockAdminForm
+    extra = 0
+    sortable_field_name = "position"
+    inlines = [ItemInline]
+    fields = [
+        "title",
+        "kind",
+        ("rounds_min", "rounds_max"),
+        "rest_between_rounds_seconds",
+        "notes",
+        "position",
+    ]
+
+
+class ProgramKindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("client", "Client programs"),
+            ("template", "Templates"),
+            ("shared", "Shared templates"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "client":
+            return queryset.filter(client__isnull=False)
+        if self.value() == "template":
+            return queryset.filter(client__isnull=True)
+        if self.value() == "shared":
+            return queryset.filter(client__isnull=True, owner__isnull=True)
+        return queryset
+
+
+def reason_text(reasons: dict) -> str:
+    return "; ".join(
+        f"{PARAMETER_LABELS.get(name, name)}: {text}" for name, text in reasons.items()
+    )
+
+
+@admin.register(Program)
+class ProgramAdmin(nested_admin.NestedModelAdmin):
+    """Own programs and templates, plus the shared templates read-only.
+
+    The change page ends with the saved program's week-by-week schedule, and offers "Copy to a
+    client" and "Activate", the same actions as the changelist.
+    """
+
+    form = ProgramAdminForm
+    inlines = [BlockInline]
+    list_display = ["title", "client", "status", "version", "start_date", "updated_at"]
+    list_filter = ["status", ProgramKindFilter, "condition"]
+    list_select_related = ["client", "condition", "owner"]
+    search_fields = ["title", "client__first_name", "client__last_name"]
+    actions = ["copy_to_client", "activate", "activate_with_override"]
+    record_fields = ["version", "source", "activated_at", "activated_by", "override_reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return [*self.list_display, "owner"]
+        return self.list_display
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["title", "client", "condition", "goal", "notes"]
+        if obj is not None and self.has_change_permission(request, obj):
+            main.append("loaded_version")
+        record = ["owner", "slug"] if request.user.is_superuser else []
+        if obj is not None:
+            record = [*(record or ["owner"]), *self.record_fields]
+        fieldsets = [
+            (None, {"fields": main}),
+            ("Schedule", {"fields": ["status", "start_date", ("weeks", "sessions_per_week")]}),
+        ]
+        if record:
+            fieldsets.append(("Record", {"fields": record}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.record_fields
+        return [*self.record_fields, "owner", "slug"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "client":
+            kwargs["queryset"] = Client.objects.of(request.user)
+        elif db_field.name == "owner":
+            kwargs["queryset"] = therapists()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        """Like the API: only drafts and templates are deleted; other programs are archived."""
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None:
+            return allowed
+        deletable = obj.is_template or obj.status == Program.Status.DRAFT
+        return allowed and may_edit(request.user, obj) and deletable
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.owner = request.user
+        if obj.owner_id is None and obj.client_id is not None:
+            obj.owner_id = obj.client.therapist_id
+        if change:
+            current = Program.objects.select_for_update().values_list("version", flat=True)
+            obj.version = current.get(pk=obj.pk) + 1
+        super().save_model(request, obj, form, change)
+
+    # The change page
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = dict(extra_context or {})
+        program = self.get_object(request, unquote(object_id))
+        if program is not None:
+            context.update(
+                schedule_preview=self.schedule_preview(request, program),
+                can_copy=self.has_add_permission(request),
+                can_activate=self.has_change_permission(request, program)
+                and not program.is_template
+                and program.status in services.ACTIVATABLE,
+                from_change_page=FROM_CHANGE_PAGE,
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def schedule_preview(self, request, program: Program) -> str:
+        """The saved program week by week: rows are items, columns weeks, changes marked."""
+        program = selectors.program_detail_qs(user=request.user).get(pk=program.pk)
+        context = {"program": program, "weeks": range(1, program.weeks + 1), "rows": []}
+        try:
+            schedule = selectors.program_schedule(program=program, weeks=program.weeks)
+        except ValueError as error:
+            context["error"] = str(error)
+            schedule = []
+        for row in schedule:
+            cells = [
+                {"text": week["dose_text"], "reason": reason_text(week["reasons"])}
+                for week in row["weeks"]
+            ]
+            context["rows"].append(
+                {"block": row["block"], "exercise": row["exercise"], "cells": cells}
+            )
+        return render_to_string("admin/programs/program/schedule_preview.html", context)
+
+    # Actions
+
+    def _action_page(self, request, queryset, form, *, action, title, intro, submit):
+        """An intermediate page that posts the action back with the form's answers."""
+        from_change_page = FROM_CHANGE_PAGE in request.POST
+        cancel_url = reverse("admin:programs_program_changelist")
+        if from_change_page and queryset.count() == 1:
+            cancel_url = reverse("admin:programs_program_change", args=[queryset.get().pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "opts": self.model._meta,
+            "form": form,
+            "action": action,
+            "programs": queryset.select_related("client"),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across") == "1",
+            "from_change_page": FROM_CHANGE_PAGE if from_change_page else "",
+            "cancel_url": cancel_url,
+        }
+        return TemplateResponse(request, "admin/programs/program/action_form.html", context)
+
+    def _back_to(self, request, programs):
+        """Back to the program's page when the action was started there (or made one copy)."""
+        if len(programs) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:programs_program_change", args=[programs[0].pk])
+            )
+        return None
+
+    @admin.action(description="Copy to a client…", permissions=["add"])
+    def copy_to_client(self, request, queryset):
+        """Deep copies into new drafts of the user's, for one of their clients or as templates."""
+        data = request.POST if "_apply" in request.POST else None
+        form = CopyToClientForm(data, user=request.user)
+        if not form.is_valid():
+            return self._action_page(
+                request,
+                queryset,
+                form,
+                action="copy_to_client",
+                title="Copy to a client",
+                intro="Each program below is copied into a new draft of yours.",
+                submit="Copy",
+            )
+        client = form.cleaned_data["client"]
+        copies = [
+            services.program_copy(program=program, client=client, by=request.user)
+            for program in queryset
+        ]
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:programs_program_change", args=[copy.pk]), copy.title)
+                for copy in copies
+            ),
+        )
+        target = f"for {client}" if client else "as templates of yours"
+        self.message_user(request, format_html("Copied {} {}: {}", len(copies), target, links))
+        return self._back_to(request, copies)
+
+    @admin.action(description="Activate", permissions=["change"])
+    def activate(self, request, queryset):
+        """Needs a clear screening of the client from the last 30 days (as the API)."""
+        return self._activate(request, queryset, override_reason="")
+
+    @admin.action(description="Activate with an override reason…", permissions=["change"])
+    def activate_with_override(self, request, queryset):
+        """Activates without a clear screening; the reason is stored with who gave it."""
+        data = request.POST if "_apply" in request.POST else None
+        form = ActivateWithOverrideForm(data)
+        if not form.is_valid():
+            return self._action_page(
+                request,
+                queryset,
+                form,
+                action="activate_with_override",
+                title="Activate with an override reason",
+                intro="These programs will be activated whatever the clients' screenings say.",
+                submit="Activate",
+            )
+        return self._activate(request, queryset, form.cleaned_data["override_reason"])
+
+    def _activate(self, request, queryset, override_reason: str):
+        programs = list(queryset.select_related("client"))
+        activated = []
+        for program in programs:
+            if not may_edit(request.user, program):
+                self.message_user(request, f"{program}: a shared template.", messages.ERROR)
+                continue
+            try:
+                services.program_activate(
+                    program=program, by=request.user, override_reason=override_reason
+                )
+            except Conflict as error:
+                self.message_user(request, f"{program}: {error.detail}", messages.ERROR)
+            else:
+                activated.append(program)
+        if activated:
+            names = ", ".join(str(program) for program in activated)
+            self.message_user(request, f"Activated {len(activated)}: {names}.", messages.SUCCESS)
+        if FROM_CHANGE_PAGE in request.POST:
+            return self._back_to(request, programs)
+        return None

@@ -1,0 +1,265 @@
+"""Admin forms for clients' screenings and programs.
+
+Prescription rules come from programs/validation.py, so the admin and the API accept and refuse
+the same programs.
+"""
+
+import nested_admin
+from django import forms
+from django.core.exceptions import ValidationError
+
+from exercises.models import DOSE_FIELDS, RedFlag
+
+from .models import Block, Client, Item, Program, ProgressionRule, Screening
+from .validation import item_errors, rules_errors
+
+RULE_FIELDS = [
+    field.name
+    for field in ProgressionRule._meta.concrete_fields
+    if not field.primary_key and field.name != "item"
+]
+
+
+def _add_errors(form, errors: dict) -> None:
+    """Attach field errors once, skipping fields that already carry an error."""
+    for field, message in errors.items():
+        if field not in form.errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class ProgramAdminForm(forms.ModelForm):
+    """A program's own fields; blocks, items and rules are the nested inlines."""
+
+    loaded_version = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+        help_text="The version this page was opened at; a newer one means someone else saved.",
+    )
+
+    class Meta:
+        model = Program
+        fields = [
+            "title",
+            "client",
+            "condition",
+            "goal",
+            "notes",
+            "status",
+            "start_date",
+            "weeks",
+            "sessions_per_week",
+            "owner",
+            "slug",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance
+        loaded = cleaned.get("loaded_version")
+        if stored.pk and loaded is not None and loaded != stored.version:
+            raise ValidationError(
+                f"This program was saved elsewhere (now version {stored.version}) after you "
+                f"opened it (version {loaded}). Reload the page and make your changes again."
+            )
+        status = cleaned.get("status")
+        was_active = stored.pk and stored.status == Program.Status.ACTIVE
+        if status == Program.Status.ACTIVE and not was_active:
+            self.add_error(
+                "status",
+                'Use the "Activate" action: it checks the client\'s red-flag screening first.',
+            )
+        client = cleaned.get("client")
+        if "client" in cleaned and stored.pk and stored.client_id != (client and client.pk):
+            if stored.status != Program.Status.DRAFT:
+                self.add_error("client", "Only a draft can move to another client.")
+        owner = cleaned.get("owner")
+        if "owner" in self.fields and client and owner and client.therapist_id != owner.pk:
+            self.add_error("client", f"{client} is not a client of {owner}.")
+        return cleaned
+
+
+class BlockAdminForm(forms.ModelForm):
+    class Meta:
+        model = Block
+        fields = [
+            "title",
+            "kind",
+            "rounds_min",
+            "rounds_max",
+            "rest_between_rounds_seconds",
+            "notes",
+            "position",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("rounds_min") or 1, cleaned.get("rounds_max")
+        if high is not None and high < low:
+            self.add_error("rounds_max", f"Must be at least rounds_min ({low}).")
+        return cleaned
+
+
+class ItemAdminForm(forms.ModelForm):
+    """An item; with every dose field left empty it starts from the exercise's default dose."""
+
+    class Meta:
+        model = Item
+        fields = ["exercise", "side", "position", *DOSE_FIELDS, "notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        exercise = cleaned.get("exercise")
+        dose_given = any(cleaned.get(name) is not None for name in DOSE_FIELDS)
+        dose_invalid = any(name in self.errors for name in DOSE_FIELDS)
+        if exercise is not None and not dose_given and not dose_invalid:
+            for name in DOSE_FIELDS:
+                cleaned[name] = getattr(exercise, name)
+        return cleaned
+
+
+class ItemFormSet(nested_admin.NestedInlineFormSet):
+    """Each item's side must fit its exercise and its ranges must be ordered (item_errors)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", None)
+            if not cleaned or self._should_delete_form(form):
+                continue
+            exercise = cleaned.get("exercise")
+            if exercise is not None:
+                _add_errors(form, item_errors(exercise, cleaned))
+
+
+class ProgressionRuleFormSet(nested_admin.NestedInlineFormSet):
+    """An item's rules may only change what its exercise supports (rules_errors)."""
+
+    def clean(self):
+        super().clean()
+        item_form = getattr(self, "parent_form", None)
+        forms_ = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not self._should_delete_form(form)
+            and not form.errors
+        ]
+        if item_form is None or not forms_:
+            return
+        item = getattr(item_form, "cleaned_data", None) or {}
+        if item.get("DELETE"):
+            return
+        exercise = item.get("exercise")
+        if exercise is None:
+            if "exercise" not in item_form.errors:
+                raise ValidationError("Choose the item's exercise before adding its rules.")
+            return
+        rules = [{name: form.cleaned_data.get(name) for name in RULE_FIELDS} for form in forms_]
+        for form, errors in zip(forms_, rules_errors(exercise, item, rules), strict=False):
+            _add_errors(form, errors)
+
+
+class CopyToClientForm(forms.Form):
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(),
+        required=False,
+        empty_label="No client: keep the copy as a template of mine",
+        help_text="The copy is a new draft; the original stays as it is.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.of(user).filter(is_archived=False)
+
+
+class ActivateWithOverrideForm(forms.Form):
+    override_reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Why the program may start without a clear screening from the last 30 days, "
+        "e.g. medical clearance by whom and when. It is stored with your name.",
+    )
+
+    def clean_override_reason(self):
+        reason = self.cleaned_data["override_reason"].strip()
+        if not reason:
+            raise ValidationError("Give the reason.")
+        return reason
+
+
+def flag_field(flag: RedFlag) -> str:
+    return f"flag_{flag.pk}"
+
+
+class ScreeningAddForm(forms.ModelForm):
+    """A new screening: one checkbox per red flag of every condition, labelled with both.
+
+    A ticked box means the flag is present; an unticked one means absent. Only the chosen
+    condition's flags are saved, so every one of them is answered; ticking a flag of another
+    condition is refused rather than silently dropped.
+    """
+
+    class Meta:
+        model = Screening
+        fields = ["client", "condition", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flags = list(RedFlag.objects.select_related("condition"))
+        for flag in self.flags:
+            self.fields[flag_field(flag)] = forms.BooleanField(
+                required=False,
+                label=f"{flag.condition} — {flag.text}",
+                help_text="Emergency: needs care today." if flag.is_emergency else "",
+            )
+
+    @classmethod
+    def flag_fieldsets(cls) -> list[tuple]:
+        """One fieldset per condition, in the order the form adds the checkboxes."""
+        fieldsets = {}
+        for flag in RedFlag.objects.select_related("condition"):
+            fieldsets.setdefault(flag.condition, []).append(flag_field(flag))
+        return [
+            (
+                f"Red flags: {condition}",
+                {
+                    "fields": names,
+                    "description": "Tick the flags that are present; leave the others unticked.",
+                },
+            )
+            for condition, names in fieldsets.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        condition = cleaned.get("condition")
+        if condition is not None:
+            stray = [
+                flag
+                for flag in self.flags
+                if flag.condition_id != condition.pk and cleaned.get(flag_field(flag))
+            ]
+            if stray:
+                raise ValidationError(
+                    "Ticked flags belong to another condition than %(condition)s: %(flags)s. "
+                    "Untick them, or choose their condition.",
+                    params={
+                        "condition": condition,
+                        "flags": "; ".join(str(flag) for flag in stray),
+                    },
+                )
+        return cleaned
+
+    def answers(self) -> list[dict]:
+        """An answer for every flag of the chosen condition."""
+        condition = self.cleaned_data["condition"]
+        return [
+            {"red_flag": flag, "present": bool(self.cleaned_data.get(flag_field(flag)))}
+            for flag in self.flags
+            if flag.condition_id == condition.pk
+        ]
