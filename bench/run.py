@@ -84,6 +84,7 @@ def many_exercises(count: int) -> None:
     Exercise.objects.bulk_create(
         Exercise(
             name=f"Bench exercise {number:05d}",
+            slug=f"bench-exercise-{number}",
             summary="Synthetic entry " + ("with a hamstring glide" if number % 50 == 0 else ""),
             steps=["Start.", "Move slowly.", "Return."],
             category=category,

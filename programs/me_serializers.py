@@ -115,7 +115,9 @@ class OwnItemField(serializers.PrimaryKeyRelatedField):
     queryset = Item.objects.none()
 
     def get_queryset(self):
-        return Item.objects.filter(block__program__client=self.context["client"])
+        return Item.objects.filter(block__program__client=self.context["client"]).select_related(
+            "block"
+        )
 
 
 class ExerciseLogSerializer(serializers.ModelSerializer):
@@ -177,16 +179,16 @@ class SessionSerializer(serializers.ModelSerializer):
         return performed_at
 
     def validate(self, attrs):
-        program, errors = attrs["program"], []
-        item_ids = {item.pk for block in program.blocks.all() for item in block.items.all()}
-        for entry in attrs["entries"]:
-            item, error = entry["item"], {}
-            if item.pk not in item_ids:
-                error["item"] = ["Not an item of this program."]
+        """Entry errors are keyed by index, the shape DRF gives the entries' own field errors."""
+        program, errors = attrs["program"], {}
+        for index, entry in enumerate(attrs["entries"]):
+            item = entry["item"]
+            if item.block.program_id != program.pk:
+                errors[index] = {"item": ["Not an item of this program."]}
             elif entry.get("side", "both") not in SIDES_FOR_ITEM[item.side]:
                 allowed = ", ".join(sorted(SIDES_FOR_ITEM[item.side]))
-                error["side"] = [f"This item is done {item.get_side_display().lower()}: {allowed}."]
-            errors.append(error)
-        if any(errors):
+                side = item.get_side_display().lower()
+                errors[index] = {"side": [f"This item is done {side}: {allowed}."]}
+        if errors:
             raise serializers.ValidationError({"entries": errors})
         return attrs

@@ -1,9 +1,12 @@
 """The client app's endpoints: a client sees only their own profile, programs and sessions."""
 
+from collections.abc import Mapping
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from . import prescriptions, print_views
@@ -55,9 +58,10 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
         raw = self.request.query_params.get("week")
         if raw is None:
             return prescriptions.current_week(program)
-        if not raw.isdigit() or not 1 <= int(raw) <= program.weeks:
+        week = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+        if not 1 <= week <= program.weeks:
             raise ValidationError({"week": [f"A week from 1 to {program.weeks}."]})
-        return int(raw)
+        return week
 
     def render(self, programs, many: bool):
         entries = prescriptions.logged_entries(programs)
@@ -112,8 +116,12 @@ class MySessionViewSet(
     @extend_schema(responses={200: SessionSerializer, 201: SessionSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
+        if not isinstance(request.data, Mapping):
+            serializer.is_valid(raise_exception=True)
         try:
-            uuid = serializer.fields["client_uuid"].run_validation(request.data.get("client_uuid"))
+            uuid = serializer.fields["client_uuid"].run_validation(
+                request.data.get("client_uuid", empty)
+            )
         except ValidationError as error:
             raise ValidationError({"client_uuid": error.detail}) from error
         stored = stored_session(client=self.client, client_uuid=uuid)

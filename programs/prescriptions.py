@@ -50,9 +50,8 @@ def logged_entries(programs: list[Program]) -> dict[int, EntriesByWeek]:
     )
     for item_id, program_id, performed_at, reps, seconds, load_kg, pain in logs:
         program = starts[program_id]
-        week = progression.week_number(
-            program.start_date, timezone.localdate(performed_at), program.weeks
-        )
+        start = program.start_date or timezone.localdate()  # as current_week() counts
+        week = progression.week_number(start, timezone.localdate(performed_at), program.weeks)
         by_item[item_id][week].append(
             progression.LoggedEntry(reps=reps, seconds=seconds, load_kg=load_kg, pain=pain)
         )

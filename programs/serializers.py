@@ -115,6 +115,13 @@ class ProgressionRuleSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id"]
 
+    def validate(self, attrs):
+        """Rules are rewritten on every write, so even a PATCH must send them whole."""
+        missing = {name: [REQUIRED] for name in ("parameter", "amount") if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
 
 class VisibleExerciseField(serializers.PrimaryKeyRelatedField):
     """An exercise the caller may prescribe: shared, or their own."""

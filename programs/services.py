@@ -50,17 +50,18 @@ def program_update(*, program: Program, data: dict, if_match: str | None = None)
     """Top-level fields, and the whole block structure when `blocks` is given.
 
     Blocks and items that carry an `id` are updated in place (so logged sessions keep pointing
-    at them); those without one are created; those left out are removed.
+    at them); those without one are created; those left out are removed. The changes apply to
+    the locked, freshly read row, so they never undo another request's newer changes.
     """
     current = _lock(program, if_match)
     blocks = data.pop("blocks", None)
     for name, value in data.items():
-        setattr(program, name, value)
-    program.version = current.version + 1
-    program.save()
+        setattr(current, name, value)
+    current.version += 1
+    current.save()
     if blocks is not None:
-        write_blocks(program, blocks)
-    return program
+        write_blocks(current, blocks)
+    return current
 
 
 def write_blocks(program: Program, blocks: list[dict]) -> None:
@@ -87,16 +88,19 @@ def write_blocks(program: Program, blocks: list[dict]) -> None:
 
 
 def _existing(existing: dict, data: dict, *path):
-    """The stored row `data` names by its `id`; an unknown id is a 400 at its nested position."""
+    """The stored row `data` names by its `id`, taken out of `existing` so it is used once.
+
+    An unknown id, or one sent twice, is a 400 at its nested position.
+    """
     identifier = data.pop("id", None)
     if identifier is None:
         return None
     if identifier not in existing:
-        error = {"id": [f"No such {path[-2][:-1]} in this program."]}
+        error = {"id": [f"No such {path[-2][:-1]} in this program, or it is sent twice."]}
         for key in reversed(path):
             error = {key: error}
         raise ValidationError(error)
-    return existing[identifier]
+    return existing.pop(identifier)
 
 
 def _save(instance, data: dict, **fixed):
@@ -146,23 +150,23 @@ def program_copy(*, program: Program, client: Client | None, by) -> Program:
 def program_activate(*, program: Program, by, override_reason: str = "") -> Program:
     """Active only after a clear screening in the last 30 days, or with a recorded override."""
     current = _lock(program)
-    if program.is_template:
+    if current.is_template:
         raise Conflict("A template cannot be activated; copy it to a client first.")
     if current.status not in ACTIVATABLE:
         raise Conflict(f"A {current.status} program cannot be activated.")
     override_reason = override_reason.strip()
-    if not override_reason and not _screened_clear(program.client):
+    if not override_reason and not _screened_clear(current.client):
         raise Conflict(
             "The client needs a screening from the last 30 days with no red flag present, "
             "or give an override_reason (e.g. medical clearance)."
         )
-    program.status = Program.Status.ACTIVE
-    program.start_date = program.start_date or timezone.localdate()
-    program.activated_at, program.activated_by = timezone.now(), by
-    program.override_reason = override_reason
-    program.version = current.version + 1
-    program.save()
-    return program
+    current.status = Program.Status.ACTIVE
+    current.start_date = current.start_date or timezone.localdate()
+    current.activated_at, current.activated_by = timezone.now(), by
+    current.override_reason = override_reason
+    current.version += 1
+    current.save()
+    return current
 
 
 def _screened_clear(client: Client) -> bool:

@@ -23,7 +23,10 @@ def session_log(*, client, data: dict) -> tuple[Session, bool]:
             }
             Item.objects.filter(pk__in=painful).update(needs_review=True)
     except IntegrityError:
-        return stored_session(client=client, client_uuid=data["client_uuid"]), False
+        stored = stored_session(client=client, client_uuid=data["client_uuid"])
+        if stored is None:  # another constraint failed, not the idempotency key
+            raise
+        return stored, False
     return session, True
 
 

@@ -1,7 +1,6 @@
 import logging
 
 from django.core.exceptions import RequestDataTooBig
-
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
