@@ -112,6 +112,13 @@ class ExerciseAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def get_search_results(self, request, queryset, search_term):
+        """The exercise picker of program items offers only exercises still in use."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            queryset = queryset.filter(is_archived=False)
+        return queryset, may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return ["slug"] if obj and not obj.is_shared else []

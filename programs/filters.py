@@ -1,5 +1,7 @@
 import django_filters
 
+from exercises.models import Condition
+
 from .models import Client, Program
 
 
@@ -11,6 +13,9 @@ def own_clients(request):
 class ProgramFilter(django_filters.FilterSet):
     client = django_filters.ModelChoiceFilter(queryset=own_clients)
     is_template = django_filters.BooleanFilter(field_name="client", lookup_expr="isnull")
+    condition = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Condition.objects.all()
+    )
 
     class Meta:
         model = Program

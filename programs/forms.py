@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from exercises.models import DOSE_FIELDS, RedFlag
 
 from .models import Block, Client, Item, Program, ProgressionRule, Screening
-from .validation import item_errors, rules_errors
+from .validation import block_errors, item_errors, rules_errors
 
 RULE_FIELDS = [
     field.name
@@ -98,9 +98,8 @@ class BlockAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        low, high = cleaned.get("rounds_min") or 1, cleaned.get("rounds_max")
-        if high is not None and high < low:
-            self.add_error("rounds_max", f"Must be at least rounds_min ({low}).")
+        for field, message in block_errors(cleaned).items():
+            self.add_error(field, message)
         return cleaned
 
 

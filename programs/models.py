@@ -1,6 +1,5 @@
 """Clients, their red-flag screenings, and the programs prescribed to them."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -65,16 +64,6 @@ class Client(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
-
-    def latest_clear_screening(self):
-        """The newest screening of the last 30 days with no positive red flag, if any."""
-        since = timezone.now() - timedelta(days=SCREENING_VALID_DAYS)
-        return (
-            self.screenings.filter(performed_at__gte=since)
-            .exclude(answers__present=True)
-            .order_by("-performed_at")
-            .first()
-        )
 
 
 class Screening(models.Model):

@@ -3,8 +3,9 @@ from rest_framework import serializers
 from exercises.models import DOSE_FIELDS, Condition, Exercise
 from exercises.serializers import ExerciseEssentialsSerializer
 
+from .dosing import engine_dose, item_dose_text
 from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
-from .validation import item_errors, rules_errors
+from .validation import block_errors, item_errors, rules_errors
 
 REQUIRED = "This field is required."
 ITEM_KEPT_FIELDS = [*DOSE_FIELDS, "exercise", "side"]
@@ -136,6 +137,7 @@ class ItemSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Keep to update an existing item.")
     exercise = VisibleExerciseField()
     exercise_detail = ExerciseEssentialsSerializer(source="exercise", read_only=True)
+    dose_text = serializers.SerializerMethodField(help_text="Week 1, in the client's units.")
     progressions = ProgressionRuleSerializer(many=True, required=False)
 
     class Meta:
@@ -146,11 +148,16 @@ class ItemSerializer(serializers.ModelSerializer):
             "exercise",
             "exercise_detail",
             *DOSE_FIELDS,
+            "dose_text",
             "side",
             "notes",
+            "needs_review",
             "progressions",
         ]
         read_only_fields = ["position"]
+
+    def get_dose_text(self, item) -> str:
+        return item_dose_text(item, engine_dose(item), self.context.get("units", "metric"))
 
     def validate(self, attrs):
         values = {**stored_values(self, Item, attrs.get("id"), ITEM_KEPT_FIELDS), **attrs}
@@ -193,11 +200,9 @@ class BlockSerializer(serializers.ModelSerializer):
         values = {**stored_values(self, Block, attrs.get("id"), BLOCK_KEPT_FIELDS), **attrs}
         if not values.get("title"):
             raise serializers.ValidationError({"title": [REQUIRED]})
-        low, high = values.get("rounds_min", 1), values.get("rounds_max")
-        if high is not None and high < low:
-            raise serializers.ValidationError(
-                {"rounds_max": f"Must be at least rounds_min ({low})."}
-            )
+        errors = block_errors(values)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 
@@ -262,6 +267,11 @@ class ProgramSerializer(ProgramSummarySerializer):
 
     class Meta(ProgramSummarySerializer.Meta):
         fields = [*ProgramSummarySerializer.Meta.fields, "blocks"]
+
+    def to_representation(self, program):
+        """Items word their dose in the client's units (nested serializers share the context)."""
+        self.context["units"] = program.client.units if program.client else "metric"
+        return super().to_representation(program)
 
     def validate_client(self, client):
         if self.instance and self.instance.client_id != (client and client.pk):

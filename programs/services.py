@@ -65,23 +65,31 @@ def program_update(*, program: Program, data: dict, if_match: str | None = None)
 
 
 def write_blocks(program: Program, blocks: list[dict]) -> None:
+    """Blocks and items in the given order. An existing block sent without `items`, or an
+    existing item sent without `progressions`, keeps what it has."""
     existing_blocks = {block.pk: block for block in program.blocks.all()}
     existing_items = {item.pk: item for item in Item.objects.filter(block__program=program)}
-    kept_blocks, kept_items, rules = set(), set(), []
+    kept_blocks, kept_items, rewritten, rules = set(), set(), set(), []
     for block_position, block_data in enumerate(blocks):
         block = _existing(existing_blocks, block_data, "blocks", block_position)
-        items = block_data.pop("items", [])
+        items = block_data.pop("items", None)
         block = _save(block or Block(program=program), block_data, position=block_position)
         kept_blocks.add(block.pk)
+        if items is None:
+            untouched = [pk for pk, item in existing_items.items() if item.block_id == block.pk]
+            kept_items.update(untouched)
+            continue
         for item_position, item_data in enumerate(items):
             item = _existing(
                 existing_items, item_data, "blocks", block_position, "items", item_position
             )
-            progressions = item_data.pop("progressions", [])
+            progressions = item_data.pop("progressions", None if item else [])
             item = _save(item or Item(), item_data, block=block, position=item_position)
             kept_items.add(item.pk)
-            rules += [ProgressionRule(item=item, **rule) for rule in progressions]
-    ProgressionRule.objects.filter(item_id__in=existing_items.keys() | kept_items).delete()
+            if progressions is not None:
+                rewritten.add(item.pk)
+                rules += [ProgressionRule(item=item, **rule) for rule in progressions]
+    ProgressionRule.objects.filter(item_id__in=rewritten).delete()
     ProgressionRule.objects.bulk_create(rules)
     Item.objects.filter(pk__in=existing_items.keys() - kept_items).delete()
     Block.objects.filter(pk__in=existing_blocks.keys() - kept_blocks).delete()
@@ -147,9 +155,11 @@ def program_copy(*, program: Program, client: Client | None, by) -> Program:
 
 
 @transaction.atomic
-def program_activate(*, program: Program, by, override_reason: str = "") -> Program:
+def program_activate(
+    *, program: Program, by, override_reason: str = "", if_match: str | None = None
+) -> Program:
     """Active only after a clear screening in the last 30 days, or with a recorded override."""
-    current = _lock(program)
+    current = _lock(program, if_match)
     if current.is_template:
         raise Conflict("A template cannot be activated; copy it to a client first.")
     if current.status not in ACTIVATABLE:

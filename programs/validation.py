@@ -34,6 +34,14 @@ PARAMETER_LIMITS = {
 MAX_PERCENT = 100
 
 
+def block_errors(values: dict) -> dict:
+    """Rounds as an ordered range (a single value when only the minimum is set)."""
+    low, high = values.get("rounds_min") or 1, values.get("rounds_max")
+    if high is not None and high < low:
+        return {"rounds_max": f"Must be at least rounds_min ({low})."}
+    return {}
+
+
 def item_errors(exercise: Exercise, values: dict) -> dict:
     """A side the exercise can be done on, and ordered ranges."""
     errors = range_errors(values)

@@ -102,7 +102,12 @@ class ProgramViewSet(viewsets.ModelViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         program = getattr(self, "etag_program", None)
-        if program is not None and response.status_code < 300 and "ETag" not in response:
+        if (
+            program is not None
+            and response.status_code < 300
+            and request.method != "DELETE"
+            and "ETag" not in response
+        ):
             response["ETag"] = program.etag
         return super().finalize_response(request, response, *args, **kwargs)
 
@@ -145,7 +150,10 @@ class ProgramViewSet(viewsets.ModelViewSet):
         serializer = ActivateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         program = services.program_activate(
-            program=program, by=request.user, **serializer.validated_data
+            program=program,
+            by=request.user,
+            if_match=request.headers.get("If-Match"),
+            **serializer.validated_data,
         )
         return self.detail_response(program)
 

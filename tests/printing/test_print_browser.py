@@ -16,7 +16,7 @@ ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 A4_WIDTH_PX = 794  # 210 mm at 96 px per inch
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
 

@@ -238,10 +238,13 @@ def test_client_dropdown_lists_own_clients_only(admin_as_therapist, therapist):
     assert not Program.objects.exists()
 
 
-def test_exercise_autocomplete_offers_shared_and_own_exercises_only(admin_as_therapist, therapist):
+def test_exercise_autocomplete_offers_active_shared_and_own_exercises_only(
+    admin_as_therapist, therapist
+):
     ExerciseFactory(name="Squat shared")
     CustomExerciseFactory(name="Squat mine", owner=therapist)
     CustomExerciseFactory(name="Squat theirs")
+    ExerciseFactory(name="Squat archived", is_archived=True)
     ExerciseFactory(name="Lunge")
     response = admin_as_therapist.get(
         AUTOCOMPLETE,

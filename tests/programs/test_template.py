@@ -1,0 +1,281 @@
+import json
+from decimal import Decimal
+
+import pytest
+
+from exercises.seeding import FIXTURES_DIR
+from programs import selectors, services
+from programs.models import Block, Item, Program, ProgressionRule
+from programs.seeding import seed_library
+from tests.factories import SuperuserFactory, TherapistFactory
+
+pytestmark = pytest.mark.django_db
+FIXTURE = FIXTURES_DIR / "sciatic_nerve_pain_101.json"
+SLUG = "sciatic-nerve-pain-six-movement-tools"
+TITLE = "Sciatic nerve pain: six movement tools"
+BLOCK_TITLES = [
+    "1. Ball release for the pelvic floor and posterior hip",
+    "2. Nerve glides",
+    "3. Posterior hip and hip rotator stretches",
+    "4. Pelvic mobility",
+    "5. Foot supination",
+    "6. Strength circuit",
+]
+# exercise slug, side, sets, reps_min, reps_max, duration_seconds_min, duration_seconds_max,
+# load_kg, step_height_cm: the seed's doses
+SEED_ITEMS = [
+    [
+        ("seated-ball-release", "each", 1, None, None, 60, 120, None, None),
+        ("supine-ball-release", "each", 1, None, None, 120, 180, None, None),
+    ],
+    [
+        ("sciatic-nerve-glide", "each", 1, 10, 10, None, None, None, None),
+        ("fibular-nerve-glide", "each", 1, 10, 10, None, None, None, None),
+    ],
+    [
+        ("posterior-hip-stretch", "each", 1, 2, 3, None, None, None, None),
+        ("hip-90-90-rotation-stretch", "each", 1, 2, 3, None, None, None, None),
+    ],
+    [("pelvic-mobility-movements", "both", 1, 5, 10, None, None, None, None)],
+    [("foot-supination-pelvis-over-femur", "each", 2, 8, 8, None, None, None, None)],
+    [
+        ("foam-roller-hip-rotations", "each", None, 10, 20, None, None, None, None),
+        ("front-foot-elevated-lunge", "each", None, 8, 10, None, None, None, None),
+        ("step-up-to-knee-drive", "each", None, 5, 8, None, None, None, 15),
+    ],
+]
+LUNGE_LOADS = [None, None, 2.5, 2.5, 5, 5, 7.5, 7.5, 10, 10, 10, 10]
+STEP_HEIGHTS = [15, 15, 20, 20, 25, 25, 30, 30, 30, 30, 30, 30]
+
+
+def template():
+    return Program.objects.get(owner__isnull=True, slug=SLUG)
+
+
+def snapshot(program):
+    """Everything re-seeding might change: the program row and every row below it."""
+    program = Program.objects.get(pk=program.pk)
+    blocks = list(Block.objects.filter(program=program).values().order_by("id"))
+    items = list(Item.objects.filter(block__program=program).values().order_by("id"))
+    rules = list(
+        ProgressionRule.objects.filter(item__block__program=program).values().order_by("id")
+    )
+    return program.version, program.updated_at, program.notes, blocks, items, rules
+
+
+def item_row(item):
+    return (
+        item.exercise.slug,
+        item.side,
+        item.sets,
+        item.reps_min,
+        item.reps_max,
+        item.duration_seconds_min,
+        item.duration_seconds_max,
+        item.load_kg,
+        item.step_height_cm,
+    )
+
+
+def schedule_of(program, exercise_slug, weeks=12):
+    program = selectors.program_detail_qs(user=SuperuserFactory()).get(pk=program.pk)
+    rows = selectors.program_schedule(program=program, weeks=weeks)
+    [row] = [row for row in rows if row["exercise"] == exercise_name(exercise_slug)]
+    return row["weeks"]
+
+
+def exercise_name(slug):
+    return Item.objects.filter(exercise__slug=slug).values_list("exercise__name", flat=True)[0]
+
+
+def changed_fixture(tmp_path, change):
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    change(next(entry for entry in data["templates"] if entry["slug"] == SLUG), data)
+    path = tmp_path / "sciatic_nerve_pain_101.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def circuit_rule(entry, exercise_slug):
+    circuit = entry["blocks"][5]
+    item = next(item for item in circuit["items"] if item["exercise"] == exercise_slug)
+    return item["progressions"][0]
+
+
+@pytest.fixture
+def seeded(db):
+    seed_library()
+    return template()
+
+
+class TestFaithfulToTheSeed:
+    def test_a_shared_template_for_sciatica(self, seeded):
+        assert seeded.title == TITLE
+        assert seeded.is_template and seeded.is_shared
+        assert seeded.condition.slug == "sciatica"
+        assert (seeded.status, seeded.version) == ("draft", 1)
+        assert Program.objects.filter(slug=SLUG).count() == 1
+
+    def test_six_blocks_in_the_seeds_order_with_the_seeds_doses(self, seeded):
+        blocks = list(seeded.blocks.order_by("position"))
+        assert [block.title for block in blocks] == BLOCK_TITLES
+        assert [
+            [item_row(item) for item in block.items.order_by("position")] for block in blocks
+        ] == SEED_ITEMS
+        assert [block.kind for block in blocks] == ["sequence"] * 5 + ["circuit"]
+
+    def test_the_blocks_match_the_fixture(self, seeded):
+        entry = json.loads(FIXTURE.read_text(encoding="utf-8"))["templates"][0]
+        blocks = list(seeded.blocks.order_by("position"))
+        assert [block.title for block in blocks] == [block["title"] for block in entry["blocks"]]
+        assert [block.notes for block in blocks] == [block["notes"] for block in entry["blocks"]]
+        assert [
+            [(item.exercise.slug, item.side) for item in block.items.order_by("position")]
+            for block in blocks
+        ] == [
+            [(item["exercise"], item["side"]) for item in block["items"]]
+            for block in entry["blocks"]
+        ]
+
+    def test_the_last_block_is_a_circuit_of_three_to_five_rounds(self, seeded):
+        circuit = seeded.blocks.order_by("position").last()
+        assert circuit.kind == "circuit"
+        assert (circuit.rounds_min, circuit.rounds_max) == (3, 5)
+        assert circuit.rest_between_rounds_seconds == 60
+        roller, lunge, step_up = circuit.items.order_by("position")
+        assert (roller.exercise.slug, roller.side, roller.reps_min, roller.reps_max) == (
+            "foam-roller-hip-rotations",
+            "each",
+            10,
+            20,
+        )
+        assert (lunge.exercise.slug, lunge.side, lunge.reps_min, lunge.reps_max) == (
+            "front-foot-elevated-lunge",
+            "each",
+            8,
+            10,
+        )
+        assert lunge.load_kg is None, "bodyweight to start"
+        assert (step_up.exercise.slug, step_up.side, step_up.reps_min, step_up.reps_max) == (
+            "step-up-to-knee-drive",
+            "each",
+            5,
+            8,
+        )
+        assert not roller.progressions.exists()
+
+    def test_the_strength_items_rise_every_two_weeks_up_to_their_caps(self, seeded):
+        lunge = schedule_of(seeded, "front-foot-elevated-lunge")
+        step_up = schedule_of(seeded, "step-up-to-knee-drive")
+        assert [week["dose"].load_kg for week in lunge] == [
+            None if load is None else Decimal(str(load)) for load in LUNGE_LOADS
+        ]
+        assert [week["dose"].step_height_cm for week in step_up] == STEP_HEIGHTS
+        assert lunge[2]["reasons"] == {"load_kg": "+2.5 kg (every 2 weeks from week 3)"}
+        assert lunge[10]["reasons"] == {"load_kg": "capped at 10 kg"}
+        assert step_up[8]["reasons"] == {"step_height_cm": "capped at 30 cm"}
+        assert [week["dose"].reps_max for week in lunge] == [10] * 12
+
+    def test_the_schedule_is_served_by_the_api(self, seeded, as_therapist):
+        response = as_therapist.get(f"/api/v1/programs/{seeded.pk}/schedule/", {"weeks": 12})
+        assert response.status_code == 200
+        rows = {row["exercise"]: row for row in response.json()}
+        step_up = rows[exercise_name("step-up-to-knee-drive")]
+        assert [week["dose"]["step_height_cm"] for week in step_up["weeks"]] == STEP_HEIGHTS
+        lunge = rows[exercise_name("front-foot-elevated-lunge")]
+        assert [
+            None if week["dose"]["load_kg"] is None else float(week["dose"]["load_kg"])
+            for week in lunge["weeks"]
+        ] == LUNGE_LOADS
+
+    def test_the_notes_explain_the_numbers_the_seed_does_not_give(self, seeded):
+        notes = seeded.notes
+        lunge_rule = ProgressionRule.objects.get(
+            item__block__program=seeded, item__exercise__slug="front-foot-elevated-lunge"
+        )
+        step_rule = ProgressionRule.objects.get(
+            item__block__program=seeded, item__exercise__slug="step-up-to-knee-drive"
+        )
+        circuit = seeded.blocks.order_by("position").last()
+        assert (seeded.sessions_per_week, seeded.weeks) == (3, 8)
+        assert "3 sessions a week for 8 weeks" in notes
+        assert circuit.rest_between_rounds_seconds == 60
+        assert "60 s rest between circuit rounds" in notes
+        assert (lunge_rule.amount, lunge_rule.every_weeks, lunge_rule.start_week) == (
+            Decimal("2.5"),
+            2,
+            3,
+        )
+        assert lunge_rule.cap == 10
+        assert "starts with bodyweight" in notes
+        assert "adds 2.5 kg every 2 weeks from week 3, up to 10 kg" in notes
+        assert (step_rule.amount, step_rule.every_weeks, step_rule.start_week) == (5, 2, 3)
+        assert step_rule.cap == 30
+        assert "starts on a 15 cm step and rises 5 cm every 2 weeks from week 3, up to 30 cm" in (
+            notes
+        )
+
+
+class TestReseeding:
+    def test_seeding_twice_changes_nothing(self, seeded):
+        before = snapshot(seeded)
+        tally = seed_library()
+        assert "templates updated" not in tally and "templates created" not in tally
+        assert snapshot(seeded) == before
+        assert Program.objects.count() == 1
+
+    def test_a_changed_template_is_updated_in_place(self, seeded, tmp_path):
+        def change(entry, data):
+            circuit_rule(entry, "front-foot-elevated-lunge")["cap"] = "7.5"
+            entry["blocks"][1]["title"] = "2. Nerve glides, slowly"
+
+        tally = seed_library([changed_fixture(tmp_path, change)])
+
+        updated = template()
+        assert tally["templates updated"] == 1
+        assert (updated.pk, updated.version) == (seeded.pk, seeded.version + 1)
+        assert Program.objects.count() == 1
+        titles = list(updated.blocks.order_by("position").values_list("title", flat=True))
+        assert titles[1] == "2. Nerve glides, slowly" and len(titles) == 6
+        loads = [week["dose"].load_kg for week in schedule_of(updated, "front-foot-elevated-lunge")]
+        assert loads[-1] == Decimal("7.5")
+
+    def test_a_changed_template_field_is_updated_in_place(self, seeded, tmp_path):
+        def change(entry, data):
+            entry["weeks"] = 10
+
+        seed_library([changed_fixture(tmp_path, change)])
+        updated = template()
+        assert (updated.pk, updated.version, updated.weeks) == (seeded.pk, 2, 10)
+
+    def test_a_changed_exercise_default_dose_reaches_the_template(self, seeded, tmp_path):
+        def change(entry, data):
+            glide = next(row for row in data["exercises"] if row["slug"] == "sciatic-nerve-glide")
+            glide["default_dose"]["reps_max"] = 12
+
+        seed_library([changed_fixture(tmp_path, change)])
+        updated = template()
+        assert (updated.pk, updated.version) == (seeded.pk, 2)
+        glide = Item.objects.get(block__program=updated, exercise__slug="sciatic-nerve-glide")
+        assert (glide.reps_min, glide.reps_max) == (10, 12)
+
+    def test_a_therapists_copy_is_untouched_by_reseeding(self, seeded, tmp_path):
+        therapist = TherapistFactory()
+        copy = services.program_copy(program=seeded, client=None, by=therapist)
+        before = snapshot(copy)
+
+        def change(entry, data):
+            circuit_rule(entry, "step-up-to-knee-drive")["cap"] = "25"
+            entry["notes"] = "Changed notes."
+
+        seed_library()
+        seed_library([changed_fixture(tmp_path, change)])
+
+        assert template().version == 2 and template().notes == "Changed notes."
+        assert snapshot(copy) == before
+        copy.refresh_from_db()
+        assert (copy.owner, copy.source_id, copy.slug) == (therapist, seeded.pk, "")
+        heights = [
+            week["dose"].step_height_cm for week in schedule_of(copy, "step-up-to-knee-drive")
+        ]
+        assert heights == STEP_HEIGHTS
