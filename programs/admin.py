@@ -492,8 +492,9 @@ class ProgramAdmin(nested_admin.NestedModelAdmin):
         if obj.owner_id is None and obj.client_id is not None:
             obj.owner_id = obj.client.therapist_id
         if change:
-            current = Program.objects.select_for_update().values_list("version", flat=True)
-            obj.version = current.get(pk=obj.pk) + 1
+            current = Program.objects.select_for_update().get(pk=obj.pk)
+            services.keep_replaced_version(current, request.user)
+            obj.version = current.version + 1
         super().save_model(request, obj, form, change)
 
     # The change page

@@ -49,7 +49,7 @@ class AuditedViewMixin:
             verb = "read" if request.method in SAFE_METHODS else "change"
             record(
                 request,
-                action=f"{verb}:{self.action or request.method.lower()}",
+                action=f"{verb}:{getattr(self, 'action', None) or request.method.lower()}",
                 obj=self.audited_object,
                 client=self.audited_client(),
                 status_code=response.status_code,

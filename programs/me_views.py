@@ -10,6 +10,7 @@ from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from . import prescriptions, print_views
+from .audit import AuditedViewMixin
 from .me_serializers import ClientProgramSerializer, MeSerializer, SessionSerializer
 from .models import Program, Session
 from .session_logging import session_log, stored_session
@@ -22,12 +23,15 @@ class IsClient(permissions.BasePermission):
         return request.user.is_authenticated and hasattr(request.user, "client_profile")
 
 
-class ClientAppView:
+class ClientAppView(AuditedViewMixin):
     permission_classes = [IsClient]
 
     @property
     def client(self):
         return self.request.user.client_profile
+
+    def audited_client(self):
+        return self.client
 
 
 class MeView(ClientAppView, generics.RetrieveUpdateAPIView):
@@ -130,5 +134,6 @@ class MySessionViewSet(
             stored, created = session_log(client=self.client, data=serializer.validated_data)
         else:
             created = False
+        self.audited_object = stored
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.get_serializer(stored).data, status=code)

@@ -106,8 +106,9 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(client__isnull=True)
 
     def visible_to(self, user):
-        """A therapist's own programs plus the shared templates; superusers see all."""
-        if user.is_superuser:
+        """A therapist's own programs plus the shared templates; superusers (and internal
+        callers passing no user) see all."""
+        if user is None or user.is_superuser:
             return self
         return self.filter(Q(owner=user) | Q(owner__isnull=True, client__isnull=True))
 
@@ -121,6 +122,14 @@ class Program(models.Model):
         PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         ARCHIVED = "archived", "Archived"
+
+    STATUS_CHANGES = {
+        Status.DRAFT: {Status.ARCHIVED},
+        Status.ACTIVE: {Status.PAUSED, Status.COMPLETED},
+        Status.PAUSED: {Status.COMPLETED, Status.ARCHIVED},
+        Status.COMPLETED: {Status.ARCHIVED},
+    }
+    """Status changes made by editing; draft or paused to active goes through activation."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,9 @@
 """Reads: querysets with everything their serializers touch, and the week-by-week schedule."""
 
+import json
+
 from django.db.models import Prefetch
+from rest_framework.utils.encoders import JSONEncoder
 
 from . import dosing
 from .models import Client, Item, Program, ProgressionRule, Screening
@@ -29,6 +32,14 @@ def program_detail_qs(*, user):
     return program_list_qs(user=user).prefetch_related(
         "blocks", Prefetch("blocks__items", queryset=items)
     )
+
+
+def program_snapshot(*, program_id: int) -> dict:
+    """The program as the API shows it (blocks, items, rules), for its version history."""
+    from .serializers import ProgramSerializer
+
+    program = program_detail_qs(user=None).get(pk=program_id)
+    return json.loads(json.dumps(ProgramSerializer(program, context={}).data, cls=JSONEncoder))
 
 
 def program_schedule(*, program: Program, weeks: int) -> list[dict]:

@@ -4,7 +4,16 @@ from exercises.models import DOSE_FIELDS, Condition, Exercise
 from exercises.serializers import ExerciseEssentialsSerializer
 
 from .dosing import engine_dose, item_dose_text
-from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
+from .models import (
+    Block,
+    Client,
+    Item,
+    Program,
+    ProgramVersion,
+    ProgressionRule,
+    Screening,
+    ScreeningAnswer,
+)
 from .validation import block_errors, item_errors, rules_errors
 
 REQUIRED = "This field is required."
@@ -267,6 +276,20 @@ class ProgramSerializer(ProgramSummarySerializer):
 
     class Meta(ProgramSummarySerializer.Meta):
         fields = [*ProgramSummarySerializer.Meta.fields, "blocks"]
+        read_only_fields = [
+            name for name in ProgramSummarySerializer.Meta.read_only_fields if name != "status"
+        ]
+
+    def validate_status(self, status):
+        """Pause, complete or archive here; a program becomes active only through `activate`."""
+        current = self.instance.status if self.instance else Program.Status.DRAFT
+        allowed = Program.STATUS_CHANGES.get(current, set())
+        if status != current and status not in allowed:
+            choices = ", ".join(sorted(allowed)) or "nothing else"
+            raise serializers.ValidationError(
+                f"A {current} program can become: {choices} (use activate to activate it)."
+            )
+        return status
 
     def to_representation(self, program):
         """Items word their dose in the client's units (nested serializers share the context)."""
@@ -368,3 +391,20 @@ class ProgramAdherenceSerializer(serializers.Serializer):
 class AdherenceSerializer(serializers.Serializer):
     client = serializers.IntegerField()
     programs = ProgramAdherenceSerializer(many=True)
+
+
+class ProgramVersionSummarySerializer(serializers.ModelSerializer):
+    replaced_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ProgramVersion
+        fields = ["version", "replaced_at", "replaced_by"]
+
+
+class ProgramVersionSerializer(ProgramVersionSummarySerializer):
+    """What was prescribed in that version: the program as the API showed it then."""
+
+    snapshot = serializers.JSONField()
+
+    class Meta(ProgramVersionSummarySerializer.Meta):
+        fields = [*ProgramVersionSummarySerializer.Meta.fields, "snapshot"]

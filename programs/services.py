@@ -8,12 +8,14 @@ from rest_framework.exceptions import ValidationError
 
 from ptbuilder.exceptions import Conflict, PreconditionFailed
 
+from . import selectors
 from .models import (
     SCREENING_VALID_DAYS,
     Block,
     Client,
     Item,
     Program,
+    ProgramVersion,
     ProgressionRule,
     Screening,
     ScreeningAnswer,
@@ -45,8 +47,23 @@ def program_create(*, owner, data: dict) -> Program:
     return program
 
 
+def keep_replaced_version(current: Program, by) -> None:
+    """Every change to an active program keeps a snapshot of the version it replaces."""
+    if current.status == Program.Status.ACTIVE:
+        ProgramVersion.objects.get_or_create(
+            program=current,
+            version=current.version,
+            defaults={
+                "snapshot": selectors.program_snapshot(program_id=current.pk),
+                "replaced_by": by,
+            },
+        )
+
+
 @transaction.atomic
-def program_update(*, program: Program, data: dict, if_match: str | None = None) -> Program:
+def program_update(
+    *, program: Program, data: dict, by=None, if_match: str | None = None
+) -> Program:
     """Top-level fields, and the whole block structure when `blocks` is given.
 
     Blocks and items that carry an `id` are updated in place (so logged sessions keep pointing
@@ -54,6 +71,7 @@ def program_update(*, program: Program, data: dict, if_match: str | None = None)
     the locked, freshly read row, so they never undo another request's newer changes.
     """
     current = _lock(program, if_match)
+    keep_replaced_version(current, by)
     blocks = data.pop("blocks", None)
     for name, value in data.items():
         setattr(current, name, value)

@@ -1,3 +1,4 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +9,7 @@ from ptbuilder.permissions import IsTherapist, OwnerWrites
 
 from . import print_views, selectors, services
 from .adherence import client_adherence
+from .audit import AuditedViewMixin
 from .filters import ProgramFilter
 from .invitations import invitation_create
 from .models import Client, Program
@@ -20,12 +22,15 @@ from .serializers import (
     ProgramCopySerializer,
     ProgramSerializer,
     ProgramSummarySerializer,
+    ProgramVersionSerializer,
+    ProgramVersionSummarySerializer,
     ScheduleQuerySerializer,
     ScreeningSerializer,
 )
 
 
 class ClientViewSet(
+    AuditedViewMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -46,7 +51,7 @@ class ClientViewSet(
         return selectors.client_list_qs(user=self.request.user)
 
     def perform_create(self, serializer):
-        serializer.save(therapist=self.request.user)
+        self.audited_object = serializer.save(therapist=self.request.user)
 
     @extend_schema(request=ScreeningSerializer, responses=ScreeningSerializer(many=True))
     @action(detail=True, methods=["get", "post"], serializer_class=ScreeningSerializer)
@@ -61,6 +66,7 @@ class ClientViewSet(
         screening = services.screening_create(
             client=client, by=request.user, **serializer.validated_data
         )
+        self.audited_object = screening
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: InvitationSerializer})
@@ -79,7 +85,7 @@ class ClientViewSet(
         return Response(AdherenceSerializer(data).data)
 
 
-class ProgramViewSet(viewsets.ModelViewSet):
+class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     """Own programs plus the shared templates (read-only); writes honour If-Match."""
 
     queryset = Program.objects.none()
@@ -87,7 +93,7 @@ class ProgramViewSet(viewsets.ModelViewSet):
     filterset_class = ProgramFilter
     search_fields = ["title", "client__first_name", "client__last_name"]
     ordering_fields = ["updated_at", "created_at", "title", "start_date"]
-    reading_actions = ("copy", "schedule", "print", "pdf")
+    reading_actions = ("copy", "schedule", "print", "pdf", "versions", "version")
 
     def get_queryset(self):
         if self.action == "list":
@@ -101,7 +107,7 @@ class ProgramViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def finalize_response(self, request, response, *args, **kwargs):
-        program = getattr(self, "etag_program", None)
+        program = self.audited_object
         if (
             program is not None
             and response.status_code < 300
@@ -111,13 +117,9 @@ class ProgramViewSet(viewsets.ModelViewSet):
             response["ETag"] = program.etag
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def get_object(self):
-        self.etag_program = super().get_object()
-        return self.etag_program
-
     def detail_response(self, program, status_code=status.HTTP_200_OK):
         program = self.get_queryset().get(pk=program.pk)
-        self.etag_program = program
+        self.audited_object = program
         return Response(self.get_serializer(program).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
@@ -133,6 +135,7 @@ class ProgramViewSet(viewsets.ModelViewSet):
         program = services.program_update(
             program=program,
             data=serializer.validated_data,
+            by=request.user,
             if_match=request.headers.get("If-Match"),
         )
         return self.detail_response(program)
@@ -168,6 +171,26 @@ class ProgramViewSet(viewsets.ModelViewSet):
             program=source, client=serializer.validated_data["client"], by=request.user
         )
         return self.detail_response(program, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ProgramVersionSummarySerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=ProgramVersionSummarySerializer)
+    def versions(self, request, pk=None):
+        """Earlier versions of an active program, newest first."""
+        versions = self.get_object().versions.select_related("replaced_by")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(ProgramVersionSummarySerializer(page, many=True).data)
+
+    @extend_schema(responses=ProgramVersionSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"versions/(?P<number>[0-9]+)",
+        serializer_class=ProgramVersionSerializer,
+    )
+    def version(self, request, pk=None, number=None):
+        """What was prescribed in version `number`."""
+        version = get_object_or_404(self.get_object().versions, version=number)
+        return Response(ProgramVersionSerializer(version).data)
 
     @print_views.html_schema
     @action(detail=True, methods=["get"], renderer_classes=[print_views.HTMLRenderer])

@@ -407,7 +407,6 @@ class TestCreate:
         payload = {
             **new_program(own_client, ex),
             "owner": other_therapist.pk,
-            "status": "active",
             "version": 7,
             "override_reason": "None needed",
         }
@@ -1149,8 +1148,8 @@ class TestQueryCounts:
     ):
         program = large_program(therapist, own_client, *size)
         # therapist group, program (client and condition joined), blocks, items (exercise and
-        # category joined), rules
-        with django_assert_num_queries(5):
+        # category joined), rules, the audit event
+        with django_assert_num_queries(6):
             response = as_therapist.get(detail(program))
         assert response.status_code == 200
         assert sum(len(block["items"]) for block in response.json()["blocks"]) == size[0] * size[1]
@@ -1160,7 +1159,7 @@ class TestQueryCounts:
         self, as_therapist, therapist, own_client, django_assert_num_queries, size
     ):
         program = large_program(therapist, own_client, *size)
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             response = as_therapist.get(action(program, "schedule"))
         assert response.status_code == 200
         assert len(response.json()) == size[0] * size[1]
@@ -1171,8 +1170,8 @@ class TestQueryCounts:
     ):
         for _ in range(count):
             large_program(therapist, own_client, 2, 2)
-        # therapist group, count, page (client and condition joined)
-        with django_assert_num_queries(3):
+        # therapist group, count, page (client and condition joined), the audit event
+        with django_assert_num_queries(4):
             response = as_therapist.get(URL)
         assert response.status_code == 200
         assert response.json()["count"] == count
