@@ -25,7 +25,8 @@ from exercises.models import Exercise, Parameter
 from ptbuilder.exceptions import Conflict
 from ptbuilder.roles import THERAPISTS_GROUP
 
-from . import selectors, services
+from . import audit, selectors, services
+from .adherence import client_adherence
 from .forms import (
     RULE_FIELDS,
     ActivateWithOverrideForm,
@@ -37,7 +38,18 @@ from .forms import (
     ProgressionRuleFormSet,
     ScreeningAddForm,
 )
-from .models import Block, Client, Item, Program, ProgressionRule, Screening, ScreeningAnswer
+from .models import (
+    AuditEvent,
+    Block,
+    Client,
+    Item,
+    Program,
+    ProgressionRule,
+    Screening,
+    ScreeningAnswer,
+)
+
+RECENT_SESSIONS = 10
 
 PARAMETER_LABELS = dict(Parameter.choices)
 FROM_CHANGE_PAGE = "_from_change"
@@ -127,9 +139,24 @@ class ClientProgramInline(admin.TabularInline):
         return False
 
 
+class AuditedAdminMixin:
+    """Opening or saving a client's record in the admin goes into the audit trail too."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and response.status_code < 400:
+            verb = "change" if request.method == "POST" else "read"
+            audit.record(request, action=f"{verb}:admin", obj=obj, status_code=response.status_code)
+        return response
+
+
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
-    """A therapist's own clients; the therapist is the one who adds them."""
+class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A therapist's own clients; the therapist is the one who adds them.
+
+    The client's page also shows recent sessions, the adherence summary and items to review.
+    """
 
     list_display = ["name", "email", "units", "is_archived"]
     list_filter = [ArchivedFilter, "units"]
@@ -194,6 +221,18 @@ class ClientAdmin(admin.ModelAdmin):
             obj.therapist = request.user
         super().save_model(request, obj, form, change)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        client = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if client is not None:
+            context.update(
+                adherence=client_adherence(client=client),
+                recent_sessions=client.sessions.select_related("program").prefetch_related(
+                    "entries__exercise"
+                )[:RECENT_SESSIONS],
+            )
+        return super().change_view(request, object_id, form_url, context)
+
 
 # Screenings
 
@@ -238,7 +277,7 @@ class ScreeningAnswerInline(admin.TabularInline):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(admin.ModelAdmin):
+class ScreeningAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Screenings of the therapist's own clients; read-only once saved.
 
     The add page shows one checkbox per red flag of every condition (see ScreeningAddForm):
@@ -423,7 +462,7 @@ def reason_text(reasons: dict) -> str:
 
 
 @admin.register(Program)
-class ProgramAdmin(nested_admin.NestedModelAdmin):
+class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
     """Own programs and templates, plus the shared templates read-only.
 
     The change page ends with the saved program's week-by-week schedule, and offers "Copy to a
@@ -640,3 +679,28 @@ class ProgramAdmin(nested_admin.NestedModelAdmin):
         if FROM_CHANGE_PAGE in request.POST:
             return self._back_to(request, programs)
         return None
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: only superusers read it, nobody changes or deletes it."""
+
+    list_display = ["at", "username", "action", "object_type", "object_id", "client", "ip"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["username", "object_id", "request_id", "path"]
+    list_select_related = ["client"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

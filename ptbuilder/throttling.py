@@ -1,5 +1,7 @@
 """Failed log-in attempts are counted per IP and per username; too many answer 429."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
@@ -11,7 +13,8 @@ def _keys(request, username: str) -> list[str]:
     ip = request.META.get("REMOTE_ADDR", "")
     keys = [f"auth-failures:ip:{ip}"]
     if username:
-        keys.append(f"auth-failures:user:{username.lower()}")
+        digest = hashlib.sha256(username.lower().encode()).hexdigest()
+        keys.append(f"auth-failures:user:{digest}")
     return keys
 
 
