@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.response import Response
 
-from . import prescriptions, print_views
+from . import caching, prescriptions, print_views
 from .audit import AuditedViewMixin
 from .me_serializers import ClientProgramSerializer, MeSerializer, SessionSerializer
 from .models import Program, Session
@@ -67,40 +67,55 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"week": [f"A week from 1 to {program.weeks}."]})
         return week
 
-    def render(self, programs, many: bool):
-        entries = prescriptions.logged_entries(programs)
+    def programs_data(self, programs: list, weeks: dict) -> list:
+        """Programs as the client sees them in the given weeks, cached per version and week."""
+        units = self.client.units
         current = {program.pk: prescriptions.current_week(program) for program in programs}
-        weeks = {
-            program.pk: self.requested_week(program) if not many else current[program.pk]
-            for program in programs
-        }
-        doses = {}
-        for program in programs:
-            doses.update(prescriptions.week_doses(program, weeks[program.pk], entries))
-        context = {
-            **self.get_serializer_context(),
-            "doses": doses,
-            "weeks": weeks,
-            "current_weeks": current,
-            "units": self.client.units,
-        }
-        return ClientProgramSerializer(
-            programs if many else programs[0], many=many, context=context
+
+        def build(missing):
+            ids = [program.pk for program in missing]
+            full = list(prescriptions.with_contents(Program.objects.filter(pk__in=ids)))
+            entries = prescriptions.logged_entries(full)
+            doses = {}
+            for program in full:
+                doses.update(prescriptions.week_doses(program, weeks[program.pk], entries))
+            context = {
+                **self.get_serializer_context(),
+                "doses": doses,
+                "weeks": weeks,
+                "current_weeks": current,
+                "units": units,
+            }
+            return {
+                program.pk: ClientProgramSerializer(program, context=context).data
+                for program in full
+            }
+
+        return caching.cached_many(
+            programs,
+            "client",
+            build,
+            lambda program: (weeks[program.pk], current[program.pk], units),
         )
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.render(page, many=True).data)
+        page = list(self.paginate_queryset(self.get_queryset()))
+        weeks = {program.pk: prescriptions.current_week(program) for program in page}
+        return self.get_paginated_response(self.programs_data(page, weeks))
 
     @extend_schema(parameters=[WEEK_PARAMETER])
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.render([self.get_object()], many=False).data)
+        program = self.get_object()
+        [data] = self.programs_data([program], {program.pk: self.requested_week(program)})
+        return Response(data)
 
     @print_views.pdf_schema
     @action(detail=True, methods=["get"], renderer_classes=[print_views.PDFRenderer])
     def pdf(self, request, pk=None):
         """The printable program, as the therapist would print it for you."""
-        return print_views.pdf_response(request, self.get_object())
+        program = self.get_object()
+        full = prescriptions.with_contents(Program.objects.filter(pk=program.pk)).get()
+        return print_views.pdf_response(request, full)
 
 
 class MySessionViewSet(

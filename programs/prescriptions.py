@@ -1,6 +1,7 @@
 """What a client does in a given week: doses from the engine, gated rules fed by their logs."""
 
 from collections import defaultdict
+from dataclasses import replace
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -14,19 +15,21 @@ EntriesByWeek = dict[int, list[progression.LoggedEntry]]
 
 
 def client_programs_qs(*, client):
-    """The client's active programs with everything the client app shows."""
+    """The client's active programs, without their contents (see with_contents)."""
+    return Program.objects.filter(client=client, status=Program.Status.ACTIVE).order_by(
+        "start_date", "id"
+    )
+
+
+def with_contents(programs):
+    """Everything the client app and the printout show of these programs."""
     items = Item.objects.select_related("exercise__category").prefetch_related(
         Prefetch("progressions", queryset=ProgressionRule.objects.order_by("id"))
     )
-    return (
-        Program.objects.filter(client=client, status=Program.Status.ACTIVE)
-        .select_related("condition", "owner", "client")
-        .prefetch_related(
-            "blocks",
-            Prefetch("blocks__items", queryset=items),
-            Prefetch("condition__red_flags", queryset=RedFlag.objects.order_by("position")),
-        )
-        .order_by("start_date", "id")
+    return programs.select_related("condition", "owner", "client").prefetch_related(
+        "blocks",
+        Prefetch("blocks__items", queryset=items),
+        Prefetch("condition__red_flags", queryset=RedFlag.objects.order_by("position")),
     )
 
 
@@ -59,16 +62,32 @@ def logged_entries(programs: list[Program]) -> dict[int, EntriesByWeek]:
 
 
 def week_doses(program: Program, week: int, entries: dict[int, EntriesByWeek]) -> dict:
-    """item id -> WeekDose for `week`; gated rules pass only on this client's own logs."""
+    """item id -> WeekDose for `week`; gated rules pass only on this client's own logs, and an
+    item marked for review holds them from its first painful week until the mark is cleared."""
     doses = {}
     for block in program.blocks.all():
         for item in block.items.all():
-            item_entries = entries.get(item.pk, {})
-
-            def outcome(logged_week, dose, item_entries=item_entries):
-                return progression.week_outcome(dose, item_entries.get(logged_week, []))
-
             doses[item.pk] = progression.dose_for_week(
-                dosing.engine_dose(item), dosing.engine_rules(item), week, outcome
+                dosing.engine_dose(item),
+                dosing.engine_rules(item),
+                week,
+                _outcomes(entries.get(item.pk, {}), item.needs_review),
             )
     return doses
+
+
+def _outcomes(by_week: EntriesByWeek, needs_review: bool):
+    painful = [
+        logged_week
+        for logged_week, logged in by_week.items()
+        if any((entry.pain or 0) > progression.REVIEW_PAIN for entry in logged)
+    ]
+    held_from = min(painful) if needs_review and painful else None
+
+    def outcome(logged_week, dose):
+        result = progression.week_outcome(dose, by_week.get(logged_week, []))
+        if result is not None and held_from is not None and logged_week >= held_from:
+            result = replace(result, under_review=True)
+        return result
+
+    return outcome

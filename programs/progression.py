@@ -104,6 +104,7 @@ class WeekOutcome:
 
     target_met: bool
     max_pain: int | None
+    under_review: bool = False  # the therapist has not yet cleared an earlier painful week
 
 
 History = Mapping[int, WeekOutcome] | Callable[[int, Dose], WeekOutcome | None]
@@ -233,7 +234,9 @@ def _check_rules(base: Dose, rules: Sequence[Rule]) -> None:
 
 
 def _needs_review(outcome: WeekOutcome | None) -> bool:
-    return outcome is not None and outcome.max_pain is not None and outcome.max_pain > REVIEW_PAIN
+    return outcome is not None and (
+        outcome.under_review or (outcome.max_pain is not None and outcome.max_pain > REVIEW_PAIN)
+    )
 
 
 def _hold_note(rule: Rule, outcome: WeekOutcome | None, logged_week: int) -> _Note | None:
@@ -242,11 +245,13 @@ def _hold_note(rule: Rule, outcome: WeekOutcome | None, logged_week: int) -> _No
         return None
     if outcome is None:
         text = f"held: nothing logged in week {logged_week}"
-    elif _needs_review(outcome):
+    elif outcome.max_pain is not None and outcome.max_pain > REVIEW_PAIN:
         text = (
             f"held for review: pain {outcome.max_pain}/10 in week {logged_week}"
             f" is above {REVIEW_PAIN}/10"
         )
+    elif outcome.under_review:
+        text = "held until your therapist has reviewed an earlier painful week"
     elif not outcome.target_met:
         text = f"held: target not met in week {logged_week}"
     elif outcome.max_pain is None:

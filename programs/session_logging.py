@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from .caching import invalidate_program
 from .models import ExerciseLog, Item, Session
 from .progression import REVIEW_PAIN
 
@@ -9,7 +10,8 @@ from .progression import REVIEW_PAIN
 def session_log(*, client, data: dict) -> tuple[Session, bool]:
     """Store a session with its entries; (session, created). A repeated or concurrent upload of
     the same client_uuid returns the stored session: the unique constraint decides, not a check.
-    Pain above 5/10 marks the item for the therapist's review (and so holds gated rules)."""
+    Pain above 5/10 marks the item for the therapist's review, which holds its gated rules
+    until the therapist clears the mark."""
     entries = data.pop("entries")
     try:
         with transaction.atomic():
@@ -22,6 +24,7 @@ def session_log(*, client, data: dict) -> tuple[Session, bool]:
                 entry["item"].pk for entry in entries if (entry.get("pain") or 0) > REVIEW_PAIN
             }
             Item.objects.filter(pk__in=painful).update(needs_review=True)
+            invalidate_program(session.program_id)
     except IntegrityError:
         stored = stored_session(client=client, client_uuid=data["client_uuid"])
         if stored is None:  # another constraint failed, not the idempotency key

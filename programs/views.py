@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from ptbuilder.exceptions import Conflict
 from ptbuilder.permissions import IsTherapist, OwnerWrites
 
-from . import print_views, selectors, services
+from . import caching, print_views, selectors, services
 from .adherence import client_adherence
 from .audit import AuditedViewMixin
 from .filters import ProgramFilter
@@ -96,7 +96,7 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     reading_actions = ("copy", "schedule", "print", "pdf", "versions", "version")
 
     def get_queryset(self):
-        if self.action == "list":
+        if self.action in ("list", "retrieve"):
             return selectors.program_list_qs(user=self.request.user)
         return selectors.program_detail_qs(user=self.request.user)
 
@@ -117,10 +117,20 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             response["ETag"] = program.etag
         return super().finalize_response(request, response, *args, **kwargs)
 
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
     def detail_response(self, program, status_code=status.HTTP_200_OK):
-        program = self.get_queryset().get(pk=program.pk)
+        """The whole program, serialized once per version (and units) for every app server."""
         self.audited_object = program
-        return Response(self.get_serializer(program).data, status=status_code)
+        units = program.client.units if program.client else "metric"
+
+        def build():
+            full = selectors.program_detail_qs(user=self.request.user).get(pk=program.pk)
+            return ProgramSerializer(full, context=self.get_serializer_context()).data
+
+        data = caching.cached(program, "detail", build, units)
+        return Response(data, status=status_code)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -1147,9 +1147,9 @@ class TestQueryCounts:
         self, as_therapist, therapist, own_client, django_assert_num_queries, size
     ):
         program = large_program(therapist, own_client, *size)
-        # therapist group, program (client and condition joined), blocks, items (exercise and
-        # category joined), rules, the audit event
-        with django_assert_num_queries(6):
+        # therapist group, program (client and condition joined) twice while the cache is
+        # empty, blocks, items (exercise and category joined), rules, the audit event
+        with django_assert_num_queries(7):
             response = as_therapist.get(detail(program))
         assert response.status_code == 200
         assert sum(len(block["items"]) for block in response.json()["blocks"]) == size[0] * size[1]
