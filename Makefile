@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup lint bench
+.PHONY: run test setup lint bench load
 
 $(VENV)/installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: $(VENV)/installed
 
 bench: $(VENV)/installed
 	$(PY) bench/run.py
+
+load: $(VENV)/installed
+	bench/load/run
 
 lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .

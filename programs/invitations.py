@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ptbuilder.exceptions import Conflict
+
 from .models import Client, Invitation
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out and type
@@ -27,6 +29,8 @@ def code_hash(code: str) -> str:
 @transaction.atomic
 def invitation_create(*, client: Client, by) -> tuple[str, Invitation]:
     """A fresh code for the client, replacing any earlier one; returns the code once."""
+    if client.user_id is not None:
+        raise Conflict("This client already has an app account.")
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     code = "-".join(raw[index : index + 4] for index in range(0, CODE_LENGTH, 4))
     now = timezone.now()

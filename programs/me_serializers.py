@@ -181,6 +181,11 @@ class SessionSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         """Entry errors are keyed by index, the shape DRF gives the entries' own field errors."""
         program, errors = attrs["program"], {}
+        started = program.start_date
+        if started and timezone.localdate(attrs["performed_at"]) < started:
+            raise serializers.ValidationError(
+                {"performed_at": [f"Before the program started ({started:%Y-%m-%d})."]}
+            )
         for index, entry in enumerate(attrs["entries"]):
             item = entry["item"]
             if item.block.program_id != program.pk:

@@ -280,6 +280,15 @@ class ProgramSerializer(ProgramSummarySerializer):
             name for name in ProgramSummarySerializer.Meta.read_only_fields if name != "status"
         ]
 
+    def validate(self, attrs):
+        status = attrs.get("status", self.instance.status if self.instance else None)
+        clearing_start = "start_date" in attrs and attrs["start_date"] is None
+        if clearing_start and status in (Program.Status.ACTIVE, Program.Status.PAUSED):
+            raise serializers.ValidationError(
+                {"start_date": ["An active or paused program needs its start date."]}
+            )
+        return attrs
+
     def validate_status(self, status):
         """Pause, complete or archive here; a program becomes active only through `activate`."""
         current = self.instance.status if self.instance else Program.Status.DRAFT

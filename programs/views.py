@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -121,7 +122,11 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return self.detail_response(self.get_object())
 
     def detail_response(self, program, status_code=status.HTTP_200_OK):
-        """The whole program, serialized once per version (and units) for every app server."""
+        """The whole program, serialized once per version (and units) for every app server.
+
+        Writes call this inside their transaction, while they hold the program's row lock, so
+        the response shows exactly the version they wrote.
+        """
         self.audited_object = program
         units = program.client.units if program.client else "metric"
 
@@ -132,12 +137,14 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         data = caching.cached(program, "detail", build, units)
         return Response(data, status=status_code)
 
+    @transaction.atomic
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         program = services.program_create(owner=request.user, data=serializer.validated_data)
         return self.detail_response(program, status.HTTP_201_CREATED)
 
+    @transaction.atomic
     def update(self, request, *args, partial=False, **kwargs):
         program = self.get_object()
         serializer = self.get_serializer(program, data=request.data, partial=partial)
@@ -157,6 +164,7 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=ActivateSerializer, responses=ProgramSerializer)
     @action(detail=True, methods=["post"], serializer_class=ActivateSerializer)
+    @transaction.atomic
     def activate(self, request, pk=None):
         """409 unless the client had a clear screening in the last 30 days or a reason is given."""
         program = self.get_object()
@@ -172,6 +180,7 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=ProgramCopySerializer, responses={201: ProgramSerializer})
     @action(detail=True, methods=["post"], serializer_class=ProgramCopySerializer)
+    @transaction.atomic
     def copy(self, request, pk=None):
         """A deep copy into a new draft of the caller's, optionally for one of their clients."""
         source = self.get_object()

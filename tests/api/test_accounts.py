@@ -150,9 +150,9 @@ class TestRedeem:
             assert redeem(api, code).status_code == 201
 
     def test_a_client_who_already_has_an_account_is_refused(self, api, as_therapist, own_client):
+        code = invite(as_therapist, own_client)  # the account was linked after the invitation
         own_client.user = UserFactory(username="ada-old")
         own_client.save()
-        code = invite(as_therapist, own_client)
 
         assert "already has an account" in errors_on(redeem(api, code, username="ada"), "code")
         own_client.refresh_from_db()

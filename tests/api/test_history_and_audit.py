@@ -173,3 +173,38 @@ def test_client_admin_page_shows_sessions_adherence_and_review_items(client, the
     assert "Recent sessions" in html and "4 → 2" in html
     assert "9 / 0 / 7.0" in html and "6 / 0 / 3.0" in html  # left and right
     assert Program.objects.get(pk=active.pk).status == "active"
+
+
+def test_an_active_program_keeps_its_start_date(as_therapist, active):
+    response = as_therapist.patch(detail(active), {"start_date": None})
+    assert response.status_code == 400 and "start_date" in response.json()
+    active.refresh_from_db()
+    assert active.start_date == date(2026, 11, 2)
+
+
+def test_no_invitation_for_a_client_who_has_an_account(as_therapist, active):
+    ClientUserFactory(client_profile=active.client)
+    response = as_therapist.post(f"/api/v1/clients/{active.client_id}/invitation/")
+    assert response.status_code == 409
+    assert "already has an app account" in response.json()["detail"]
+
+
+def test_no_session_before_the_program_started(active):
+    from datetime import datetime, time
+    from uuid import uuid4
+
+    from django.utils import timezone
+
+    user = ClientUserFactory(client_profile=active.client)
+    item = active.blocks.get().items.get()
+    before = timezone.make_aware(datetime.combine(date(2026, 11, 1), time(12)))
+    response = client_for(user).post(
+        "/api/v1/me/sessions/",
+        {
+            "client_uuid": str(uuid4()),
+            "program": active.pk,
+            "performed_at": before.isoformat(),
+            "entries": [{"item": item.pk, "side": "left", "reps": 8}],
+        },
+    )
+    assert response.status_code == 400 and "performed_at" in response.json()

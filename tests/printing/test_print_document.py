@@ -184,3 +184,15 @@ class TestPermissions:
     def test_therapist_reads_shared_template_printout(self, as_other_therapist, program):
         template = Program.objects.get(slug=TEMPLATE)
         assert as_other_therapist.get(url(template, "print")).status_code == 200
+
+
+def test_admin_program_page_links_to_print_and_pdf(client, therapist, program):
+    from django.urls import reverse
+
+    client.force_login(therapist)
+    page = client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    html = page.content.decode()
+    print_url, pdf_url = url(program, "print"), url(program, "pdf")
+    assert f'href="{print_url}"' in html and f'href="{pdf_url}"' in html
+    assert client.get(print_url)["Content-Type"].startswith("text/html")
+    assert client.get(pdf_url)["Content-Type"] == "application/pdf"
