@@ -2,57 +2,83 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Avg, Count, DateTimeField, Func, IntegerField, Max, Sum, Value
 from django.utils import timezone
 
+from . import caching
 from .models import ExerciseLog, Item, Program, Session
 from .prescriptions import current_week
 
 FOLLOWED = [Program.Status.ACTIVE, Program.Status.PAUSED, Program.Status.COMPLETED]
 
 
-def _week_start(program: Program, week: int) -> datetime:
-    day = program.start_date + timedelta(weeks=week - 1)
-    return timezone.make_aware(datetime.combine(day, time.min))
+class ProgramWeek(Func):
+    """The 1-based program week of a moment, counted in 7-day steps from a start, in SQL."""
+
+    output_field = IntegerField()
+
+    def __init__(self, moment, start: datetime):
+        super().__init__(moment, Value(start, output_field=DateTimeField()))
+
+    def _parts(self, compiler):
+        (moment, moment_params), (start, start_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        return moment, start, [*moment_params, *start_params]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        moment, start, params = self._parts(compiler)
+        return f"(CAST((julianday({moment}) - julianday({start})) / 7 AS INTEGER) + 1)", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        moment, start, params = self._parts(compiler)
+        return f"(FLOOR(EXTRACT(EPOCH FROM ({moment} - {start})) / 604800)::integer + 1)", params
 
 
 def week_rows(program: Program) -> list[dict]:
-    """Per program week: sessions prescribed and done, average pain before and after (1 query)."""
-    aggregates = {}
-    for week in range(1, program.weeks + 1):
-        within = Q(performed_at__gte=_week_start(program, week))
-        within &= Q(performed_at__lt=_week_start(program, week + 1))
-        aggregates[f"done_{week}"] = Count("id", filter=within)
-        aggregates[f"before_{week}"] = Avg("pain_before", filter=within)
-        aggregates[f"after_{week}"] = Avg("pain_after", filter=within)
-    totals = Session.objects.filter(program=program).aggregate(**aggregates)
+    """Per program week: sessions prescribed and done, average pain before and after (1 query,
+    grouped by week in the database)."""
+    start = timezone.make_aware(datetime.combine(program.start_date, time.min))
+    rows = (
+        Session.objects.filter(program=program)
+        .annotate(week=ProgramWeek("performed_at", start))
+        .values("week")
+        .annotate(done=Count("id"), before=Avg("pain_before"), after=Avg("pain_after"))
+        .order_by()
+    )
+    by_week = {row["week"]: row for row in rows}
+    empty = {"done": 0, "before": None, "after": None}
     return [
         {
             "week": week,
             "starts_on": program.start_date + timedelta(weeks=week - 1),
             "sessions_prescribed": program.sessions_per_week,
-            "sessions_done": totals[f"done_{week}"],
-            "pain_before_average": _rounded(totals[f"before_{week}"]),
-            "pain_after_average": _rounded(totals[f"after_{week}"]),
+            "sessions_done": by_week.get(week, empty)["done"],
+            "pain_before_average": _rounded(by_week.get(week, empty)["before"]),
+            "pain_after_average": _rounded(by_week.get(week, empty)["after"]),
         }
         for week in range(1, program.weeks + 1)
     ]
 
 
 def side_differences(program: Program) -> list[dict]:
-    """For each-side items: left and right totals of reps and seconds, average pain (1 query)."""
-    rows = (
-        ExerciseLog.objects.filter(
-            session__program=program, item__side=Item.Side.EACH, side__in=["left", "right"]
+    """For each-side items: left and right totals of reps and seconds, average pain (2 queries:
+    the items, then their logs grouped in the database)."""
+    names = dict(
+        Item.objects.filter(block__program=program, side=Item.Side.EACH).values_list(
+            "id", "exercise__name"
         )
-        .values("item_id", "exercise__name", "side")
+    )
+    rows = (
+        ExerciseLog.objects.filter(item_id__in=list(names), side__in=["left", "right"])
+        .values("item_id", "side")
         .annotate(reps=Sum("reps"), seconds=Sum("seconds"), pain=Avg("pain"))
         .order_by("item_id", "side")
     )
     by_item: dict[int, dict] = {}
     for row in rows:
         entry = by_item.setdefault(
-            row["item_id"], {"item": row["item_id"], "exercise": row["exercise__name"]}
+            row["item_id"], {"item": row["item_id"], "exercise": names[row["item_id"]]}
         )
         entry[row["side"]] = {
             "reps": row["reps"] or 0,
@@ -88,22 +114,31 @@ def items_for_review(program: Program) -> list[dict]:
     ]
 
 
+def program_adherence(program: Program) -> dict:
+    """One program's adherence, cached until its next change or logged session (or tomorrow)."""
+    today = timezone.localdate()
+
+    def build():
+        return {
+            "program": program.pk,
+            "title": program.title,
+            "status": program.status,
+            "start_date": program.start_date,
+            "current_week": current_week(program, today),
+            "weeks": week_rows(program),
+            "side_differences": side_differences(program),
+            "items_for_review": items_for_review(program),
+        }
+
+    return caching.cached(program, "adherence", build, today)
+
+
 def client_adherence(*, client) -> dict:
     programs = client.programs.filter(status__in=FOLLOWED, start_date__isnull=False)
     return {
         "client": client.pk,
         "programs": [
-            {
-                "program": program.pk,
-                "title": program.title,
-                "status": program.status,
-                "start_date": program.start_date,
-                "current_week": current_week(program),
-                "weeks": week_rows(program),
-                "side_differences": side_differences(program),
-                "items_for_review": items_for_review(program),
-            }
-            for program in programs.order_by("-start_date", "-id")
+            program_adherence(program) for program in programs.order_by("-start_date", "-id")
         ],
     }
 

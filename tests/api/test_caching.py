@@ -131,3 +131,20 @@ def test_a_painful_session_holds_gated_rules_until_the_therapist_clears_the_mark
     assert as_therapist.put(detail(active), body).status_code == 200
     row = app.get(f"/api/v1/me/programs/{active.pk}/?week=3").json()["blocks"][0]["items"][0]
     assert row["dose"]["reps_min"] == 10
+
+
+def test_adherence_counts_a_new_session_at_once(as_therapist, active):
+    url = f"/api/v1/clients/{active.client_id}/adherence/"
+    assert as_therapist.get(url).json()["programs"][0]["weeks"][1]["sessions_done"] == 0
+    user = ClientUserFactory(client_profile=active.client)
+    item = active.blocks.get().items.get()
+    client_for(user).post(
+        "/api/v1/me/sessions/",
+        {
+            "client_uuid": str(uuid4()),
+            "program": active.pk,
+            "performed_at": timezone.now().isoformat(),
+            "entries": [{"item": item.pk, "side": "left", "reps": 8}],
+        },
+    )
+    assert as_therapist.get(url).json()["programs"][0]["weeks"][1]["sessions_done"] == 1
