@@ -6,6 +6,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from exercises.serializers import ExerciseEssentialsSerializer, RedFlagSerializer
+from ptbuilder.fields import ScopedPrimaryKeyField
+from ptbuilder.json_types import JSONTypesMixin
 
 from .dosing import item_dose_text
 from .models import Block, Client, ExerciseLog, Item, Program, Session
@@ -21,7 +23,7 @@ SIDES_FOR_ITEM = {
 }
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(JSONTypesMixin, serializers.ModelSerializer):
     therapist = serializers.SerializerMethodField()
 
     class Meta:
@@ -111,17 +113,13 @@ class ClientProgramSerializer(serializers.ModelSerializer):
         return self.context["weeks"][program.pk]
 
 
-class OwnItemField(serializers.PrimaryKeyRelatedField):
-    queryset = Item.objects.none()
-
-    def get_queryset(self):
-        return Item.objects.filter(block__program__client=self.context["client"]).select_related(
-            "block"
-        )
-
-
-class ExerciseLogSerializer(serializers.ModelSerializer):
-    item = OwnItemField()
+class ExerciseLogSerializer(JSONTypesMixin, serializers.ModelSerializer):
+    item = ScopedPrimaryKeyField(
+        lambda context: Item.objects.filter(
+            block__program__client=context["client"]
+        ).select_related("block"),
+        queryset=Item.objects.none(),
+    )
 
     class Meta:
         model = ExerciseLog
@@ -139,15 +137,11 @@ class ExerciseLogSerializer(serializers.ModelSerializer):
         ]
 
 
-class OwnActiveProgramField(serializers.PrimaryKeyRelatedField):
-    queryset = Program.objects.none()
-
-    def get_queryset(self):
-        return Program.objects.filter(client=self.context["client"])
-
-
-class SessionSerializer(serializers.ModelSerializer):
-    program = OwnActiveProgramField()
+class SessionSerializer(JSONTypesMixin, serializers.ModelSerializer):
+    program = ScopedPrimaryKeyField(
+        lambda context: Program.objects.filter(client=context["client"]),
+        queryset=Program.objects.none(),
+    )
     entries = ExerciseLogSerializer(many=True, allow_empty=False)
 
     class Meta:

@@ -2,6 +2,8 @@ from rest_framework import serializers
 
 from exercises.models import DOSE_FIELDS, Condition, Exercise
 from exercises.serializers import ExerciseEssentialsSerializer
+from ptbuilder.fields import ScopedPrimaryKeyField
+from ptbuilder.json_types import JSONTypesMixin
 
 from .dosing import engine_dose, item_dose_text
 from .models import (
@@ -19,10 +21,6 @@ from .validation import block_errors, item_errors, rules_errors
 REQUIRED = "This field is required."
 ITEM_KEPT_FIELDS = [*DOSE_FIELDS, "exercise", "side"]
 BLOCK_KEPT_FIELDS = ["title", "rounds_min", "rounds_max"]
-
-
-def caller(serializer):
-    return serializer.context["request"].user
 
 
 def stored_values(serializer, model, pk, names) -> dict:
@@ -46,7 +44,7 @@ def stored_values(serializer, model, pk, names) -> dict:
     return {} if row is None else {name: getattr(row, name) for name in names}
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(JSONTypesMixin, serializers.ModelSerializer):
     has_account = serializers.SerializerMethodField()
 
     class Meta:
@@ -68,13 +66,13 @@ class ClientSerializer(serializers.ModelSerializer):
         return client.user_id is not None
 
 
-class ScreeningAnswerSerializer(serializers.ModelSerializer):
+class ScreeningAnswerSerializer(JSONTypesMixin, serializers.ModelSerializer):
     class Meta:
         model = ScreeningAnswer
         fields = ["red_flag", "present"]
 
 
-class ScreeningSerializer(serializers.ModelSerializer):
+class ScreeningSerializer(JSONTypesMixin, serializers.ModelSerializer):
     condition = serializers.SlugRelatedField(slug_field="slug", queryset=Condition.objects.all())
     answers = ScreeningAnswerSerializer(many=True)
     is_clear = serializers.BooleanField(read_only=True)
@@ -109,7 +107,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProgressionRuleSerializer(serializers.ModelSerializer):
+class ProgressionRuleSerializer(JSONTypesMixin, serializers.ModelSerializer):
     class Meta:
         model = ProgressionRule
         fields = [
@@ -133,18 +131,13 @@ class ProgressionRuleSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class VisibleExerciseField(serializers.PrimaryKeyRelatedField):
-    """An exercise the caller may prescribe: shared, or their own."""
-
-    queryset = Exercise.objects.none()
-
-    def get_queryset(self):
-        return Exercise.objects.visible_to(caller(self))
-
-
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(JSONTypesMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Keep to update an existing item.")
-    exercise = VisibleExerciseField()
+    exercise = ScopedPrimaryKeyField(
+        lambda context: Exercise.objects.visible_to(context["request"].user),
+        queryset=Exercise.objects.none(),
+        help_text="An exercise of the shared library or one of your own.",
+    )
     exercise_detail = ExerciseEssentialsSerializer(source="exercise", read_only=True)
     dose_text = serializers.SerializerMethodField(help_text="Week 1, in the client's units.")
     progressions = ProgressionRuleSerializer(many=True, required=False)
@@ -186,7 +179,7 @@ class ItemSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class BlockSerializer(serializers.ModelSerializer):
+class BlockSerializer(JSONTypesMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Keep to update an existing block.")
     items = ItemSerializer(many=True, required=False)
 
@@ -215,17 +208,16 @@ class BlockSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class OwnClientField(serializers.PrimaryKeyRelatedField):
-    queryset = Client.objects.none()
-
-    def get_queryset(self):
-        return Client.objects.of(caller(self))
+def own_clients(context):
+    return Client.objects.of(context["request"].user)
 
 
-class ProgramSummarySerializer(serializers.ModelSerializer):
+class ProgramSummarySerializer(JSONTypesMixin, serializers.ModelSerializer):
     """A program without its blocks, for lists."""
 
-    client = OwnClientField(allow_null=True, required=False)
+    client = ScopedPrimaryKeyField(
+        own_clients, queryset=Client.objects.none(), allow_null=True, required=False
+    )
     condition = serializers.SlugRelatedField(
         slug_field="slug", queryset=Condition.objects.all(), allow_null=True, required=False
     )
@@ -312,11 +304,13 @@ class ProgramSerializer(ProgramSummarySerializer):
         return client
 
 
-class ProgramCopySerializer(serializers.Serializer):
-    client = OwnClientField(allow_null=True, required=False, default=None)
+class ProgramCopySerializer(JSONTypesMixin, serializers.Serializer):
+    client = ScopedPrimaryKeyField(
+        own_clients, queryset=Client.objects.none(), allow_null=True, default=None
+    )
 
 
-class ActivateSerializer(serializers.Serializer):
+class ActivateSerializer(JSONTypesMixin, serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
