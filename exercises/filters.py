@@ -1,5 +1,7 @@
 import django_filters
 
+from ptbuilder.filters import BooleanFilter, FilterSet
+
 from .models import BodyRegion, Category, Condition, Equipment, Exercise
 
 
@@ -9,15 +11,15 @@ def by_slug(model, field_name):
     )
 
 
-class ExerciseFilter(django_filters.FilterSet):
+class ExerciseFilter(FilterSet):
     category = by_slug(Category, "category")
     equipment = by_slug(Equipment, "equipment")
     body_region = by_slug(BodyRegion, "body_regions")
     condition = by_slug(Condition, "conditions")
-    mine = django_filters.BooleanFilter(
+    mine = BooleanFilter(
         method="filter_mine", label="true: only my custom exercises; false: only shared ones"
     )
-    archived = django_filters.BooleanFilter(
+    archived = BooleanFilter(
         field_name="is_archived", label="Archived exercises are left out unless asked for"
     )
 

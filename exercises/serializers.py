@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from ptbuilder.json_types import JSONTypesMixin
+
 from .models import (
     DOSE_FIELDS,
     BodyRegion,
@@ -24,7 +26,7 @@ def validate_ranges(attrs: dict, instance=None) -> dict:
     return attrs
 
 
-class DefaultDoseSerializer(serializers.ModelSerializer):
+class DefaultDoseSerializer(JSONTypesMixin, serializers.ModelSerializer):
     """An exercise's default dose, nested under `default_dose`. Empty `load_kg` = bodyweight."""
 
     class Meta:
@@ -45,7 +47,7 @@ def slugs(model, **kwargs):
     return serializers.SlugRelatedField(slug_field="slug", queryset=model.objects.all(), **kwargs)
 
 
-class ExerciseSerializer(serializers.ModelSerializer):
+class ExerciseSerializer(JSONTypesMixin, serializers.ModelSerializer):
     steps = serializers.ListField(
         child=serializers.CharField(max_length=1000), max_length=50, required=False
     )
@@ -64,7 +66,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
     progressable = serializers.ListField(
         child=serializers.ChoiceField(choices=Parameter.choices), required=False
     )
-    source = SourceSerializer(read_only=True)
+    source = SourceSerializer(read_only=True, allow_null=True)
     is_shared = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -110,7 +112,7 @@ class RedFlagSerializer(serializers.ModelSerializer):
 
 class ConditionSerializer(serializers.ModelSerializer):
     red_flags = RedFlagSerializer(many=True, read_only=True)
-    source = SourceSerializer(read_only=True)
+    source = SourceSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Condition

@@ -1,6 +1,7 @@
 import django_filters
 
 from exercises.models import Condition
+from ptbuilder.filters import BooleanFilter, FilterSet
 
 from .models import Client, Program
 
@@ -10,9 +11,9 @@ def own_clients(request):
     return Client.objects.of(request.user) if request is not None else Client.objects.none()
 
 
-class ProgramFilter(django_filters.FilterSet):
+class ProgramFilter(FilterSet):
     client = django_filters.ModelChoiceFilter(queryset=own_clients)
-    is_template = django_filters.BooleanFilter(field_name="client", lookup_expr="isnull")
+    is_template = BooleanFilter(field_name="client", lookup_expr="isnull")
     condition = django_filters.ModelChoiceFilter(
         to_field_name="slug", queryset=Condition.objects.all()
     )
@@ -20,3 +21,9 @@ class ProgramFilter(django_filters.FilterSet):
     class Meta:
         model = Program
         fields = ["client", "status", "is_template", "condition"]
+
+
+class ClientFilter(FilterSet):
+    class Meta:
+        model = Client
+        fields = ["is_archived", "units"]

@@ -54,6 +54,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ClientProgramSerializer
     queryset = Program.objects.none()
+    filter_backends = []
 
     def get_queryset(self):
         return prescriptions.client_programs_qs(client=self.client)
@@ -135,8 +136,10 @@ class MySessionViewSet(
     @extend_schema(responses={200: SessionSerializer, 201: SessionSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        if not isinstance(request.data, Mapping):
-            serializer.is_valid(raise_exception=True)
+        if not isinstance(request.data, Mapping) or not isinstance(
+            request.data.get("client_uuid"), str
+        ):
+            serializer.is_valid(raise_exception=True)  # the errors of a body without a key
         try:
             uuid = serializer.fields["client_uuid"].run_validation(
                 request.data.get("client_uuid", empty)

@@ -4,14 +4,16 @@ import re
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from ptbuilder.schema import error_response
+
 from . import printing
 
-WEEKS_PATTERN = re.compile(r"^(\d{1,3})(?:-(\d{1,3}))?$")
+WEEKS_PATTERN = re.compile(r"^([0-9]{1,3})(?:-([0-9]{1,3}))?$")
 
 
 class DocumentRenderer(BaseRenderer):
@@ -44,8 +46,12 @@ class PdfUnavailableError(APIException):
 
 
 class PrintQuerySerializer(serializers.Serializer):
-    weeks = serializers.CharField(
-        required=False, help_text='A week ("3") or a range ("1-4"); default: every week.'
+    weeks = extend_schema_field({"type": "string", "pattern": WEEKS_PATTERN.pattern})(
+        serializers.CharField(
+            required=False,
+            trim_whitespace=False,
+            help_text='A week ("3") or a range ("1-4"); default: every week.',
+        )
     )
     paper = serializers.ChoiceField(choices=list(printing.PAPER_SIZES), default="a4")
 
@@ -53,7 +59,7 @@ class PrintQuerySerializer(serializers.Serializer):
         weeks = self.context["program"].weeks
         first, last = 1, weeks
         if "weeks" in attrs:
-            match = WEEKS_PATTERN.match(attrs["weeks"].strip())
+            match = WEEKS_PATTERN.fullmatch(attrs["weeks"])
             if match:
                 first = int(match[1])
                 last = int(match[2] or match[1])
@@ -65,7 +71,8 @@ class PrintQuerySerializer(serializers.Serializer):
 
 
 def print_options(request, program) -> dict:
-    query = PrintQuerySerializer(data=request.query_params, context={"program": program})
+    # A plain dict, so an empty `?weeks=` is an error rather than DRF's "not given" for forms.
+    query = PrintQuerySerializer(data=request.query_params.dict(), context={"program": program})
     query.is_valid(raise_exception=True)
     return query.validated_data
 
@@ -104,5 +111,6 @@ pdf_schema = extend_schema(
     responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
         (304, "application/pdf"): OpenApiResponse(description="Not modified"),
+        (503, "application/json"): error_response("PDF rendering is not installed here."),
     },
 )

@@ -1,17 +1,18 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ptbuilder.exceptions import Conflict
 from ptbuilder.permissions import IsTherapist, OwnerWrites
+from ptbuilder.schema import error_response
 
 from . import caching, print_views, selectors, services
 from .adherence import client_adherence
 from .audit import AuditedViewMixin
-from .filters import ProgramFilter
+from .filters import ClientFilter, ProgramFilter
 from .invitations import invitation_create
 from .models import Client, Program
 from .serializers import (
@@ -43,7 +44,7 @@ class ClientViewSet(
     queryset = Client.objects.none()
     serializer_class = ClientSerializer
     permission_classes = [IsTherapist]
-    filterset_fields = ["is_archived", "units"]
+    filterset_class = ClientFilter
     search_fields = ["first_name", "last_name", "email"]
     ordering_fields = ["last_name", "created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -54,8 +55,16 @@ class ClientViewSet(
     def perform_create(self, serializer):
         self.audited_object = serializer.save(therapist=self.request.user)
 
-    @extend_schema(request=ScreeningSerializer, responses=ScreeningSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], serializer_class=ScreeningSerializer)
+    @extend_schema(methods=["GET"], responses=ScreeningSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=ScreeningSerializer, responses={201: ScreeningSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=ScreeningSerializer,
+        filter_backends=[],
+    )
     def screenings(self, request, pk=None):
         """Red-flag screenings, newest first; a new one answers every flag of its condition."""
         client = self.get_object()
@@ -70,7 +79,13 @@ class ClientViewSet(
         self.audited_object = screening
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: InvitationSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            201: InvitationSerializer,
+            409: error_response("The client already has an app account."),
+        },
+    )
     @action(detail=True, methods=["post"], serializer_class=InvitationSerializer)
     def invitation(self, request, pk=None):
         """A one-time code for the client app, valid 7 days; it replaces any earlier code."""
@@ -86,6 +101,23 @@ class ClientViewSet(
         return Response(AdherenceSerializer(data).data)
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of the version you read; a write over a newer version is a 412.",
+)
+STALE = error_response("The program has changed since you read it (If-Match); nothing changed.")
+CONFLICT = error_response("The program's state forbids this; the message says why.")
+
+
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH], responses={200: ProgramSerializer, 412: STALE}),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH], responses={200: ProgramSerializer, 412: STALE}
+    ),
+    destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, 409: CONFLICT, 412: STALE}),
+)
 class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     """Own programs plus the shared templates (read-only); writes honour If-Match."""
 
@@ -162,7 +194,11 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             raise Conflict("Only drafts and templates can be deleted; archive this program.")
         services.program_delete(program=program, if_match=self.request.headers.get("If-Match"))
 
-    @extend_schema(request=ActivateSerializer, responses=ProgramSerializer)
+    @extend_schema(
+        request=ActivateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ProgramSerializer, 409: CONFLICT, 412: STALE},
+    )
     @action(detail=True, methods=["post"], serializer_class=ActivateSerializer)
     @transaction.atomic
     def activate(self, request, pk=None):
@@ -192,14 +228,22 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return self.detail_response(program, status.HTTP_201_CREATED)
 
     @extend_schema(responses=ProgramVersionSummarySerializer(many=True))
-    @action(detail=True, methods=["get"], serializer_class=ProgramVersionSummarySerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=ProgramVersionSummarySerializer,
+        filter_backends=[],
+    )
     def versions(self, request, pk=None):
         """Earlier versions of an active program, newest first."""
         versions = self.get_object().versions.select_related("replaced_by")
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(ProgramVersionSummarySerializer(page, many=True).data)
 
-    @extend_schema(responses=ProgramVersionSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("number", int, OpenApiParameter.PATH)],
+        responses=ProgramVersionSerializer,
+    )
     @action(
         detail=True,
         methods=["get"],
@@ -226,11 +270,11 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     @extend_schema(
         parameters=[ScheduleQuerySerializer], responses=ItemScheduleSerializer(many=True)
     )
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def schedule(self, request, pk=None):
         """Every item's dose week by week, with the reason for each change."""
         program = self.get_object()
-        query = ScheduleQuerySerializer(data=request.query_params)
+        query = ScheduleQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         weeks = query.validated_data.get("weeks", program.weeks)
         rows = selectors.program_schedule(program=program, weeks=weeks)

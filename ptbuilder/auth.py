@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
 from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken import serializers as authtoken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -19,11 +19,14 @@ from rest_framework.views import APIView
 
 from programs.invitations import RedeemError, invitation_redeem
 
+from .json_types import JSONTypesMixin
+from .schema import error_response
 from .throttling import check_not_locked, record_failure
 
 TokenSerializer = inline_serializer(
     "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
 )
+TOO_MANY = error_response("Too many attempts (or failed attempts) from here; see Retry-After.")
 
 
 def token_response(user, *, status_code=status.HTTP_200_OK) -> Response:
@@ -31,7 +34,11 @@ def token_response(user, *, status_code=status.HTTP_200_OK) -> Response:
     return Response({"token": token, "expires": instance.expiry}, status=status_code)
 
 
-class RedeemSerializer(serializers.Serializer):
+class AuthTokenSerializer(JSONTypesMixin, authtoken.AuthTokenSerializer):
+    """`{username, password}`, both strings."""
+
+
+class RedeemSerializer(JSONTypesMixin, serializers.Serializer):
     code = serializers.CharField(max_length=40)
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
@@ -59,7 +66,7 @@ class PublicAuthView(APIView):
 class TokenView(PublicAuthView):
     serializer_class = AuthTokenSerializer
 
-    @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer})
+    @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer, 429: TOO_MANY})
     def post(self, request):
         return token_response(self.attempt(request, AuthTokenSerializer)["user"])
 
@@ -69,7 +76,7 @@ class RedeemView(PublicAuthView):
 
     serializer_class = RedeemSerializer
 
-    @extend_schema(request=RedeemSerializer, responses={201: TokenSerializer})
+    @extend_schema(request=RedeemSerializer, responses={201: TokenSerializer, 429: TOO_MANY})
     def post(self, request):
         data = self.attempt(request, RedeemSerializer)
         try:

@@ -42,4 +42,7 @@ def api_exception_handler(exc, context):
             {"detail": "Server error; quote the request id to support."},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
+    elif isinstance(response.data, list):
+        # A ValidationError raised with bare messages: the contract's 400 is always an object.
+        response.data = {"non_field_errors": response.data}
     return response

@@ -1,0 +1,64 @@
+"""Query filters that reject what they cannot read instead of quietly ignoring it."""
+
+import django_filters
+import django_filters.rest_framework
+from django import forms
+from django.db import models
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+BOOLEAN_VALUES = {"true": True, "false": False}
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false`; anything else is a 400 naming the parameter (django-filter's own
+    boolean filter treats "maybe" as if the parameter were absent)."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if value not in BOOLEAN_VALUES:
+            raise forms.ValidationError('Either "true" or "false".', code="invalid")
+        return BOOLEAN_VALUES[value]
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class FilterSet(django_filters.rest_framework.FilterSet):
+    """An empty value is a 400 where the schema wants a boolean, a number or a choice; it still
+    means "no filter" for a parameter that takes any text (a slug)."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, query_filter in self.filters.items():
+            if name in self.form.errors:
+                continue
+            if self.data.get(name) == "" and not takes_text(query_filter):
+                self.form.add_error(name, "Give a value or leave the parameter out.")
+                valid = False
+        return valid
+
+
+def takes_text(query_filter) -> bool:
+    if isinstance(query_filter, django_filters.ModelChoiceFilter):
+        return query_filter.extra.get("to_field_name") not in (None, "pk", "id")
+    return isinstance(query_filter, django_filters.CharFilter)
+
+
+class SearchFilter(filters.SearchFilter):
+    """`?search=`; a value it cannot use (a NUL character) is a 400 naming the parameter."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except ValidationError as error:
+            raise ValidationError({self.search_param: error.detail}) from error
