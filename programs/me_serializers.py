@@ -11,7 +11,7 @@ from ptbuilder.json_types import JSONTypesMixin
 
 from .dosing import item_dose_text
 from .models import Block, Client, ExerciseLog, Item, Program, Session
-from .serializers import EngineDoseSerializer
+from .serializers import BLOCK_FIELDS, EngineDoseSerializer
 
 CLOCK_SKEW = timedelta(minutes=5)
 SIDES_FOR_ITEM = {
@@ -66,16 +66,7 @@ class ClientBlockSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Block
-        fields = [
-            "id",
-            "title",
-            "kind",
-            "rounds_min",
-            "rounds_max",
-            "rest_between_rounds_seconds",
-            "notes",
-            "items",
-        ]
+        fields = BLOCK_FIELDS
 
 
 class ClientProgramSerializer(serializers.ModelSerializer):

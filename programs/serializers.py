@@ -19,6 +19,17 @@ from .models import (
 from .validation import block_errors, item_errors, rules_errors
 
 REQUIRED = "This field is required."
+BLOCK_FIELDS = [
+    "id",
+    "position",
+    "title",
+    "kind",
+    "rounds_min",
+    "rounds_max",
+    "rest_between_rounds_seconds",
+    "notes",
+    "items",
+]
 ITEM_KEPT_FIELDS = [*DOSE_FIELDS, "exercise", "side"]
 BLOCK_KEPT_FIELDS = ["title", "rounds_min", "rounds_max"]
 
@@ -185,17 +196,7 @@ class BlockSerializer(JSONTypesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Block
-        fields = [
-            "id",
-            "position",
-            "title",
-            "kind",
-            "rounds_min",
-            "rounds_max",
-            "rest_between_rounds_seconds",
-            "notes",
-            "items",
-        ]
+        fields = BLOCK_FIELDS
         read_only_fields = ["position"]
 
     def validate(self, attrs):
