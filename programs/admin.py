@@ -140,11 +140,19 @@ class ClientProgramInline(admin.TabularInline):
 
 
 class AuditedAdminMixin:
-    """Opening or saving a client's record in the admin goes into the audit trail too."""
+    """Opening or saving a client's record in the admin goes into the audit trail too.
+
+    The object is the one the admin already looked up for this request (kept on the request:
+    admin instances are shared between requests).
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        request.audited_object = super().get_object(request, object_id, from_field)
+        return request.audited_object
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        obj = self.get_object(request, unquote(object_id))
+        obj = getattr(request, "audited_object", None)
         if obj is not None and response.status_code < 400:
             verb = "change" if request.method == "POST" else "read"
             audit.record(request, action=f"{verb}:admin", obj=obj, status_code=response.status_code)

@@ -15,13 +15,16 @@ from django.db import transaction
 LIBRARY = "library"
 
 
-def _token(scope: str) -> str:
-    key = f"generation:{scope}"
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        token = cache.get(key)
-    return token
+def _tokens(*scopes: str) -> str:
+    """The current generation tokens of `scopes`, read in one cache round trip."""
+    keys = [f"generation:{scope}" for scope in scopes]
+    tokens = cache.get_many(keys)
+    missing = [key for key in keys if key not in tokens]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+        tokens.update(cache.get_many(missing))
+    return ".".join(tokens[key] for key in keys)
 
 
 def invalidate(scope: str) -> None:
@@ -36,8 +39,9 @@ def invalidate_program(program_id: int) -> None:
     invalidate(f"program:{program_id}")
 
 
-def _key(program, kind: str, details) -> str:
-    generations = f"{_token(f'program:{program.pk}')}.{_token(LIBRARY)}"
+def key(program, kind: str, *details) -> str:
+    """The cache key of one of `program`'s renderings (serialized, PDF...) in its current state."""
+    generations = _tokens(f"program:{program.pk}", LIBRARY)
     parts = ":".join(str(detail) for detail in details)
     return f"program:{program.pk}:v{program.version}:{generations}:{kind}:{parts}"
 
@@ -55,7 +59,7 @@ def cached_many(
     details_of: Callable[[object], tuple],
 ) -> list:
     """Values for several programs in order; the missing ones are built in one batch."""
-    keys = [_key(program, kind, details_of(program)) for program in programs]
+    keys = [key(program, kind, *details_of(program)) for program in programs]
     found = cache.get_many(keys)
     missing = [program for program, key in zip(programs, keys, strict=True) if key not in found]
     if missing:

@@ -85,12 +85,13 @@ def html_response(request, program) -> HttpResponse:
 def pdf_response(request, program) -> HttpResponse:
     """Served from the cache once rendered; `If-None-Match` with the current ETag gives 304."""
     options = print_options(request, program)
-    etag = printing.pdf_etag(printing.pdf_cache_key(program, **options))
+    cache_key = printing.pdf_cache_key(program, **options)
+    etag = printing.pdf_etag(cache_key)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
     else:
         try:
-            pdf = printing.cached_pdf(program, **options)
+            pdf = printing.cached_pdf(program, cache_key, **options)
         except printing.PdfUnavailable as error:
             raise PdfUnavailableError() from error
         response = HttpResponse(pdf, content_type="application/pdf")

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import dosing
+from . import caching, dosing
 from .dose_text import format_load, format_step_height
 from .models import Block, Program
 
@@ -219,23 +219,22 @@ def render_pdf(document: PrintDocument) -> bytes:
 
 
 def pdf_cache_key(program: Program, *, first_week: int, last_week: int, paper: str) -> str:
-    """A changed program (new version) or other units, paper or weeks render anew."""
+    """A changed program (or library exercise), other units, paper or weeks render anew."""
     units = program.client.units if program.client else "metric"
-    return f"program-pdf:{program.pk}:v{program.version}:{paper}:{first_week}-{last_week}:{units}"
+    return caching.key(program, "pdf", paper, first_week, last_week, units)
 
 
 def pdf_etag(cache_key: str) -> str:
     return '"' + hashlib.sha256(cache_key.encode()).hexdigest()[:32] + '"'
 
 
-def cached_pdf(program: Program, *, first_week: int, last_week: int, paper: str) -> bytes:
-    """Rendered once per version, paper, week range and units; then served from the cache."""
-    key = pdf_cache_key(program, first_week=first_week, last_week=last_week, paper=paper)
-    pdf = cache.get(key)
+def cached_pdf(program: Program, cache_key: str, *, first_week: int, last_week: int, paper: str):
+    """Rendered once per `cache_key` (see pdf_cache_key); then served from the cache."""
+    pdf = cache.get(cache_key)
     if pdf is None:
         document = build_document(
             program, first_week=first_week, last_week=last_week, paper=paper, for_pdf=True
         )
         pdf = render_pdf(document)
-        cache.set(key, pdf, timeout=None)
+        cache.set(cache_key, pdf, timeout=None)
     return pdf

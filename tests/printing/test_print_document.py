@@ -196,3 +196,12 @@ def test_admin_program_page_links_to_print_and_pdf(client, therapist, program):
     assert f'href="{print_url}"' in html and f'href="{pdf_url}"' in html
     assert client.get(print_url)["Content-Type"].startswith("text/html")
     assert client.get(pdf_url)["Content-Type"] == "application/pdf"
+
+
+def test_an_edited_library_exercise_renders_a_fresh_pdf(as_therapist, as_superuser, program):
+    first = as_therapist.get(url(program, "pdf"))
+    exercise = program.blocks.first().items.first().exercise
+    as_superuser.patch(f"/api/v1/exercises/{exercise.pk}/", {"name": "Renamed release"})
+    second = as_therapist.get(url(program, "pdf"))
+    assert second["ETag"] != first["ETag"]
+    assert "Renamed release" in pdf_text(second)
