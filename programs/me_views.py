@@ -115,8 +115,8 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
     def pdf(self, request, pk=None):
         """The printable program, as the therapist would print it for you."""
         program = self.get_object()
-        full = prescriptions.with_contents(Program.objects.filter(pk=program.pk)).get()
-        return print_views.pdf_response(request, full)
+        contents = prescriptions.with_contents(Program.objects.filter(pk=program.pk))
+        return print_views.pdf_response(request, program, contents.get)
 
 
 class MySessionViewSet(

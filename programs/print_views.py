@@ -82,8 +82,11 @@ def html_response(request, program) -> HttpResponse:
     return HttpResponse(printing.render_html(document), content_type="text/html; charset=utf-8")
 
 
-def pdf_response(request, program) -> HttpResponse:
-    """Served from the cache once rendered; `If-None-Match` with the current ETag gives 304."""
+def pdf_response(request, program, load) -> HttpResponse:
+    """Served from the cache once rendered; `If-None-Match` with the current ETag gives 304.
+
+    `program` needs only its row and client; `load()` gives it with its contents to render.
+    """
     options = print_options(request, program)
     cache_key = printing.pdf_cache_key(program, **options)
     etag = printing.pdf_etag(cache_key)
@@ -91,7 +94,7 @@ def pdf_response(request, program) -> HttpResponse:
         response = HttpResponse(status=304)
     else:
         try:
-            pdf = printing.cached_pdf(program, cache_key, **options)
+            pdf = printing.cached_pdf(load, cache_key, **options)
         except printing.PdfUnavailable as error:
             raise PdfUnavailableError() from error
         response = HttpResponse(pdf, content_type="application/pdf")

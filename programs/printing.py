@@ -5,6 +5,7 @@
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -228,12 +229,15 @@ def pdf_etag(cache_key: str) -> str:
     return '"' + hashlib.sha256(cache_key.encode()).hexdigest()[:32] + '"'
 
 
-def cached_pdf(program: Program, cache_key: str, *, first_week: int, last_week: int, paper: str):
-    """Rendered once per `cache_key` (see pdf_cache_key); then served from the cache."""
+def cached_pdf(
+    load: Callable[[], Program], cache_key: str, *, first_week: int, last_week: int, paper: str
+) -> bytes:
+    """Rendered once per `cache_key` (see pdf_cache_key), then served from the cache; `load`
+    fetches the program with its contents only when it must be rendered."""
     pdf = cache.get(cache_key)
     if pdf is None:
         document = build_document(
-            program, first_week=first_week, last_week=last_week, paper=paper, for_pdf=True
+            load(), first_week=first_week, last_week=last_week, paper=paper, for_pdf=True
         )
         pdf = render_pdf(document)
         cache.set(cache_key, pdf, timeout=None)
