@@ -137,9 +137,12 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     def _set_archived(self, request, queryset, archived: bool):
         own = queryset if request.user.is_superuser else queryset.filter(owner=request.user)
-        count = own.update(is_archived=archived)
-        skipped = queryset.count() - count
-        self.message_user(request, f"{count} exercise(s) updated.")
+        changed = list(own.exclude(is_archived=archived))
+        for exercise in changed:  # saved one by one: cached renderings listen for saves
+            exercise.is_archived = archived
+            exercise.save(update_fields=["is_archived", "updated_at"])
+        skipped = queryset.count() - own.count()
+        self.message_user(request, f"{len(changed)} exercise(s) updated.")
         if skipped:
             self.message_user(
                 request, f"{skipped} shared exercise(s) left unchanged.", messages.WARNING

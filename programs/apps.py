@@ -1,13 +1,21 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 
 class ProgramsConfig(AppConfig):
     name = "programs"
 
     def ready(self):
-        from exercises.models import Exercise
+        """Changes to programs, sessions and clients renew their cached renderings."""
+        from . import caching
+        from .models import Client, Program, Session
 
-        from .caching import library_changed
-
-        post_save.connect(library_changed, sender=Exercise, dispatch_uid="library-changed")
+        receivers = {
+            Program: caching.program_changed,
+            Session: caching.session_changed,
+            Client: caching.client_changed,
+        }
+        for model, receiver in receivers.items():
+            for signal in (post_save, post_delete):
+                signal.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}")
+        pre_save.connect(caching.client_moving, sender=Client, dispatch_uid="client-moving")

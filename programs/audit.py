@@ -1,8 +1,58 @@
-"""The audit trail of client data: every read or change, by whom, from where."""
+"""The audit trail of client data: every read or change, by whom, from where.
 
+A change is written at once. Reads, most of the traffic, are written in batches: a worker
+process keeps them until AUDIT_READ_BATCH have gathered or the oldest is AUDIT_READ_SECONDS
+old (a timer writes out a quiet worker's), and writes them out when it exits. A worker that is
+killed outright loses at most that batch; AUDIT_READ_BATCH = 1 writes every read at once.
+"""
+
+import atexit
+import threading
+
+from django.conf import settings
+from django.db import connections
 from rest_framework.permissions import SAFE_METHODS
 
 from .models import AuditEvent, Client
+
+
+class ReadLog:
+    """This process's reads that are not written yet."""
+
+    def __init__(self):
+        self.events: list[AuditEvent] = []
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def add(self, event: AuditEvent) -> None:
+        with self.lock:
+            self.events.append(event)
+            full = len(self.events) >= settings.AUDIT_READ_BATCH
+            if not full and self.timer is None:
+                self.timer = threading.Timer(settings.AUDIT_READ_SECONDS, self.flush_from_timer)
+                self.timer.daemon = True
+                self.timer.start()
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            events, self.events = self.events, []
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+        if events:
+            AuditEvent.objects.bulk_create(events)
+
+    def flush_from_timer(self) -> None:
+        try:
+            self.flush()
+        finally:
+            connections.close_all()  # the timer's own connections
+
+
+reads = ReadLog()
+atexit.register(reads.flush)
 
 
 def client_of(obj) -> Client | None:
@@ -11,9 +61,10 @@ def client_of(obj) -> Client | None:
     return getattr(obj, "client", None)
 
 
-def record(request, *, action: str, obj=None, client=None, status_code: int) -> AuditEvent:
+def record(request, *, action: str, obj=None, client=None, status_code: int) -> None:
+    """Adds an event; `action` starts with "read:" or "change:"."""
     user = request.user if request.user.is_authenticated else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         user=user,
         username=user.get_username() if user else "",
         action=action,
@@ -25,6 +76,10 @@ def record(request, *, action: str, obj=None, client=None, status_code: int) -> 
         path=request.get_full_path()[:300],
         status_code=status_code,
     )
+    if action.startswith("read:"):
+        reads.add(event)
+    else:
+        event.save()
 
 
 class AuditedViewMixin:

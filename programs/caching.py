@@ -1,47 +1,29 @@
-"""Serialized programs cached per program version, shared by every app server (see CACHES).
+"""Renderings of programs and of the library, cached in the shared cache (see CACHES).
 
-Keys carry a generation token per program and one for the whole exercise library. Any write
-that changes what a program shows (the program itself, a logged session that moves a gated rule
-or flags an item, a library exercise) replaces the token, so no stale entry is ever served.
-Tokens are random, not counters: an evicted token cannot bring back an old entry.
+Keys carry the generation tokens (ptbuilder/generations.py) of what a rendering is built from:
+
+- "program:<id>": the program and its contents, its client's record, and the sessions logged
+  against it (a session can move a gated rule or flag an item for review);
+- "client:<id>": the client's record, programs and sessions (their app's list of programs);
+- "library": the exercises and everything they show (see exercises/apps.py).
+
+Signals replace the tokens on every save or delete of these rows (connected in apps.py), so no
+write path can forget to, and no stale entry is ever served.
 """
 
-import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db import transaction
 
-LIBRARY = "library"
+from ptbuilder.generations import DAY, LIBRARY, current, invalidate
+from ptbuilder.tokens import user_scope
 
-
-def _tokens(*scopes: str) -> str:
-    """The current generation tokens of `scopes`, read in one cache round trip."""
-    keys = [f"generation:{scope}" for scope in scopes]
-    tokens = cache.get_many(keys)
-    missing = [key for key in keys if key not in tokens]
-    if missing:
-        for key in missing:
-            cache.add(key, uuid.uuid4().hex, timeout=None)
-        tokens.update(cache.get_many(missing))
-    return ".".join(tokens[key] for key in keys)
-
-
-def invalidate(scope: str) -> None:
-    """Forget every entry of `scope` (a program id or LIBRARY): now, and again once the
-    transaction commits, in case a concurrent read cached the old rows in between."""
-    key = f"generation:{scope}"
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
-
-
-def invalidate_program(program_id: int) -> None:
-    invalidate(f"program:{program_id}")
+from .models import Program
 
 
 def key(program, kind: str, *details) -> str:
     """The cache key of one of `program`'s renderings (serialized, PDF...) in its current state."""
-    generations = _tokens(f"program:{program.pk}", LIBRARY)
+    generations = current(f"program:{program.pk}", LIBRARY)
     parts = ":".join(str(detail) for detail in details)
     return f"program:{program.pk}:v{program.version}:{generations}:{kind}:{parts}"
 
@@ -69,11 +51,37 @@ def cached_many(
             for program, key in zip(programs, keys, strict=True)
             if key not in found
         }
-        cache.set_many(fresh, timeout=24 * 60 * 60)
+        cache.set_many(fresh, timeout=DAY)
         found.update(fresh)
     return [found[key] for key in keys]
 
 
-def library_changed(sender, **kwargs) -> None:
-    """Programs embed their exercises' essentials: an edited exercise renews every entry."""
-    invalidate(LIBRARY)
+def program_changed(sender, instance, **kwargs) -> None:
+    scopes = [f"program:{instance.pk}"]
+    if instance.client_id:
+        scopes.append(f"client:{instance.client_id}")
+    invalidate(*scopes)
+
+
+def session_changed(sender, instance, **kwargs) -> None:
+    invalidate(f"program:{instance.program_id}", f"client:{instance.client_id}")
+
+
+def client_changed(sender, instance, created=False, **kwargs) -> None:
+    """A client's record shows in their programs and in their app account's cached identity."""
+    scopes = [f"client:{instance.pk}"]
+    if instance.user_id:
+        scopes.append(user_scope(instance.user_id))
+    if not created:
+        programs = Program.objects.filter(client_id=instance.pk).values_list("pk", flat=True)
+        scopes += [f"program:{pk}" for pk in programs]
+    invalidate(*scopes)
+
+
+def client_moving(sender, instance, **kwargs) -> None:
+    """An app account that loses its client profile must not keep it in its cached identity."""
+    if instance.pk is None:
+        return
+    previous = sender.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+    if previous and previous != instance.user_id:
+        invalidate(user_scope(previous))

@@ -433,7 +433,7 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Who read or changed which client's data, when, from where: append-only."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
     )

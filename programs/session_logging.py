@@ -2,7 +2,6 @@
 
 from django.db import IntegrityError, transaction
 
-from .caching import invalidate_program
 from .models import ExerciseLog, Item, Session
 from .progression import REVIEW_PAIN
 
@@ -24,7 +23,6 @@ def session_log(*, client, data: dict) -> tuple[Session, bool]:
                 entry["item"].pk for entry in entries if (entry.get("pain") or 0) > REVIEW_PAIN
             }
             Item.objects.filter(pk__in=painful).update(needs_review=True)
-            invalidate_program(session.program_id)
     except IntegrityError:
         stored = stored_session(client=client, client_uuid=data["client_uuid"])
         if stored is None:  # another constraint failed, not the idempotency key

@@ -5,8 +5,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from ptbuilder import generations
 from ptbuilder.exceptions import Conflict
+from ptbuilder.generations import LIBRARY
 from ptbuilder.permissions import IsTherapist, OwnerWrites
+from ptbuilder.rendering import json_response, render
 from ptbuilder.schema import error_response
 
 from . import caching, print_views, selectors, services
@@ -151,7 +154,19 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        return self.detail_response(self.get_object())
+        """Looked up and rendered once per caller and state of the program and the library."""
+        pk = self.kwargs["pk"]
+
+        def build():
+            program = self.get_object()
+            return program, self.detail_response(program).content
+
+        program, body = generations.cached(
+            "program-read", [f"program:{pk}", LIBRARY], (request.user.pk, pk), build
+        )
+        self.check_object_permissions(request, program)
+        self.audited_object = program
+        return json_response(body)
 
     def detail_response(self, program, status_code=status.HTTP_200_OK):
         """The whole program, serialized once per version (and units) for every app server.
@@ -164,10 +179,9 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
         def build():
             full = selectors.program_detail_qs(user=self.request.user).get(pk=program.pk)
-            return ProgramSerializer(full, context=self.get_serializer_context()).data
+            return render(ProgramSerializer(full, context=self.get_serializer_context()).data)
 
-        data = caching.cached(program, "detail", build, units)
-        return Response(data, status=status_code)
+        return json_response(caching.cached(program, "detail", build, units), status_code)
 
     @transaction.atomic
     def create(self, request, *args, **kwargs):

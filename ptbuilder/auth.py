@@ -22,6 +22,7 @@ from programs.invitations import RedeemError, invitation_redeem
 from .json_types import JSONTypesMixin
 from .schema import error_response
 from .throttling import check_not_locked, record_failure
+from .tokens import CachedTokenAuthentication
 
 TokenSerializer = inline_serializer(
     "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
@@ -89,6 +90,8 @@ class RedeemView(PublicAuthView):
 
 class LogoutView(KnoxLogoutView):
     """Revokes the token used for this request."""
+
+    authentication_classes = [CachedTokenAuthentication]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request, format=None):

@@ -8,12 +8,19 @@ declared with `extend_schema` on the view itself.
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 
 from .permissions import OwnerWrites, TherapistWrites
+
+
+class CachedTokenScheme(KnoxTokenScheme):
+    """The cached token authentication takes the same header as knox's."""
+
+    target_class = "ptbuilder.tokens.CachedTokenAuthentication"
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "nested_admin",
+    "ptbuilder",
     "exercises",
     "programs",
 ]
@@ -124,7 +125,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "ptbuilder.tokens.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -134,6 +135,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "ptbuilder.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "ptbuilder.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -145,6 +147,14 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(days=int(os.environ.get("TOKEN_TTL_DAYS", "30"))),
     "AUTH_HEADER_PREFIX": "Token",
 }
+
+TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "300"))
+"""How long a checked token is trusted from the cache. Log-outs and account changes take effect
+at once on every server that shares the cache (REDIS_URL); this bounds anything else."""
+
+AUDIT_READ_BATCH = int(os.environ.get("AUDIT_READ_BATCH", "50"))
+AUDIT_READ_SECONDS = float(os.environ.get("AUDIT_READ_SECONDS", "2"))
+"""Reads of client data are audited in batches of this many, or this old (programs/audit.py)."""
 
 INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
 AUTH_FAILURE_LIMIT = int(os.environ.get("AUTH_FAILURE_LIMIT", "5"))

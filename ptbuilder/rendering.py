@@ -1,0 +1,23 @@
+"""JSON answers cached as rendered bytes: a cached answer costs no serializing or encoding."""
+
+from collections.abc import Callable
+
+from django.http import HttpResponse
+from rest_framework.renderers import JSONRenderer
+
+from . import generations
+
+
+def render(data) -> bytes:
+    return JSONRenderer().render(data)
+
+
+def json_response(body: bytes, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
+def cached_json(request, kind: str, scopes: list[str], build: Callable[[], object]) -> HttpResponse:
+    """The data of `build()` rendered once per state of `scopes`, per caller and per URL
+    (pages link to each other by absolute URL). Errors raised by `build()` are not cached."""
+    details = (request.user.pk, request.build_absolute_uri())
+    return json_response(generations.cached(kind, scopes, details, lambda: render(build())))
