@@ -1,7 +1,9 @@
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from ptbuilder.generations import LIBRARY
 from ptbuilder.permissions import OwnerWrites, TherapistWrites
+from ptbuilder.rendering import cached_json
 
 from .filters import ExerciseFilter
 from .models import Condition, Exercise
@@ -26,6 +28,11 @@ class ExerciseViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Exercise.objects.visible_to(self.request.user).with_relations()
+
+    def list(self, request, *args, **kwargs):
+        """Pages are rendered once per caller, URL and state of the library."""
+        page = super().list
+        return cached_json(request, "exercises", [LIBRARY], lambda: page(request).data)
 
     def filter_queryset(self, queryset):
         """Filters, search and ordering shape lists; a detail URL always finds its object."""

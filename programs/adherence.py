@@ -37,10 +37,11 @@ class ProgramWeek(Func):
 
 def week_rows(program: Program) -> list[dict]:
     """Per program week: sessions prescribed and done, average pain before and after (1 query,
-    grouped by week in the database)."""
+    grouped by week in the database). Sessions outside the program's weeks are left out."""
     start = timezone.make_aware(datetime.combine(program.start_date, time.min))
+    end = start + timedelta(weeks=program.weeks)
     rows = (
-        Session.objects.filter(program=program)
+        Session.objects.filter(program=program, performed_at__gte=start, performed_at__lt=end)
         .annotate(week=ProgramWeek("performed_at", start))
         .values("week")
         .annotate(done=Count("id"), before=Avg("pain_before"), after=Avg("pain_after"))

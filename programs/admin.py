@@ -155,7 +155,12 @@ class AuditedAdminMixin:
         obj = getattr(request, "audited_object", None)
         if obj is not None and response.status_code < 400:
             verb = "change" if request.method == "POST" else "read"
-            audit.record(request, action=f"{verb}:admin", obj=obj, status_code=response.status_code)
+            audit.record(
+                request,
+                action=f"{verb}:admin",
+                target=audit.Target.of(obj),
+                status_code=response.status_code,
+            )
         return response
 
 

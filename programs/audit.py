@@ -7,24 +7,29 @@ killed outright loses at most that batch; AUDIT_READ_BATCH = 1 writes every read
 """
 
 import atexit
+import logging
 import threading
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
+from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
 from .models import AuditEvent, Client
+
+logger = logging.getLogger(__name__)
 
 
 class ReadLog:
     """This process's reads that are not written yet."""
 
     def __init__(self):
-        self.events: list[AuditEvent] = []
+        self.events: list[dict] = []
         self.lock = threading.Lock()
         self.timer: threading.Timer | None = None
 
-    def add(self, event: AuditEvent) -> None:
+    def add(self, event: dict) -> None:
         with self.lock:
             self.events.append(event)
             full = len(self.events) >= settings.AUDIT_READ_BATCH
@@ -36,64 +41,89 @@ class ReadLog:
             self.flush()
 
     def flush(self) -> None:
+        """Writes the pending reads; should that fail, they stay pending for the next try."""
         with self.lock:
             events, self.events = self.events, []
             if self.timer is not None:
                 self.timer.cancel()
                 self.timer = None
-        if events:
-            AuditEvent.objects.bulk_create(events)
+        try:
+            AuditEvent.objects.append(events)
+        except DatabaseError:
+            with self.lock:
+                self.events[:0] = events
+            raise
 
     def flush_from_timer(self) -> None:
         try:
             self.flush()
+        except DatabaseError:
+            logger.exception("Audited reads could not be written; they are kept for the next try.")
         finally:
-            connections.close_all()  # the timer's own connections
+            connections.close_all()  # the timer thread's own connections
 
 
 reads = ReadLog()
 atexit.register(reads.flush)
 
 
-def client_of(obj) -> Client | None:
-    if isinstance(obj, Client):
-        return obj
-    return getattr(obj, "client", None)
+@dataclass(frozen=True)
+class Target:
+    """What a request read or changed: the kind of object, its id and whose data it is."""
+
+    kind: str
+    id: str
+    client_id: int | None
+
+    @classmethod
+    def of(cls, obj) -> "Target":
+        client_id = obj.pk if isinstance(obj, Client) else getattr(obj, "client_id", None)
+        return cls(type(obj).__name__.lower(), str(obj.pk), client_id)
 
 
-def record(request, *, action: str, obj=None, client=None, status_code: int) -> None:
+def record(
+    request, *, action: str, target: Target | None = None, client=None, status_code: int
+) -> None:
     """Adds an event; `action` starts with "read:" or "change:"."""
     user = request.user if request.user.is_authenticated else None
-    event = AuditEvent(
-        user=user,
-        username=user.get_username() if user else "",
-        action=action,
-        object_type=type(obj).__name__.lower() if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        client=client if client is not None else client_of(obj),
-        ip=request.META.get("REMOTE_ADDR") or None,
-        request_id=getattr(request, "id", ""),
-        path=request.get_full_path()[:300],
-        status_code=status_code,
-    )
+    event = {
+        "at": timezone.now(),
+        "user_id": user.pk if user else None,
+        "username": user.get_username() if user else "",
+        "action": action,
+        "object_type": target.kind if target else "",
+        "object_id": target.id if target else "",
+        "client_id": client.pk if client is not None else target.client_id if target else None,
+        "ip": request.META.get("REMOTE_ADDR") or None,
+        "request_id": getattr(request, "id", ""),
+        "path": request.get_full_path()[:300],
+        "status_code": status_code,
+    }
     if action.startswith("read:"):
         reads.add(event)
     else:
-        event.save()
+        AuditEvent.objects.append([event])
 
 
 class AuditedViewMixin:
     """Records each successful request of a viewset that serves client data.
 
-    The object is the one `get_object` found (or `audited_object` set by a create); lists record
-    the caller and the path.
+    The object is the one `get_object` found (or `audited_object` set by a create, or just its
+    `audited_target` when a cached read has no object at hand); lists record the caller and the
+    path.
     """
 
     audited_object = None
+    audited_target: Target | None = None
 
     def get_object(self):
         self.audited_object = super().get_object()
         return self.audited_object
+
+    def audited(self) -> Target | None:
+        if self.audited_target is None and self.audited_object is not None:
+            return Target.of(self.audited_object)
+        return self.audited_target
 
     def audited_client(self):
         return None
@@ -105,7 +135,7 @@ class AuditedViewMixin:
             record(
                 request,
                 action=f"{verb}:{getattr(self, 'action', None) or request.method.lower()}",
-                obj=self.audited_object,
+                target=self.audited(),
                 client=self.audited_client(),
                 status_code=response.status_code,
             )

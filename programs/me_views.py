@@ -2,12 +2,16 @@
 
 from collections.abc import Mapping
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.response import Response
+
+from ptbuilder.generations import LIBRARY
+from ptbuilder.rendering import cached_json
 
 from . import caching, prescriptions, print_views
 from .audit import AuditedViewMixin
@@ -100,9 +104,14 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
         )
 
     def list(self, request, *args, **kwargs):
+        """Rendered once a day (the week moves on) per state of the client's programs."""
+        scopes = [f"client:{self.client.pk}", LIBRARY]
+        return cached_json(request, "my-programs", scopes, self.page, timezone.localdate())
+
+    def page(self):
         page = list(self.paginate_queryset(self.get_queryset()))
         weeks = {program.pk: prescriptions.current_week(program) for program in page}
-        return self.get_paginated_response(self.programs_data(page, weeks))
+        return self.get_paginated_response(self.programs_data(page, weeks)).data
 
     @extend_schema(parameters=[WEEK_PARAMETER])
     def retrieve(self, request, *args, **kwargs):

@@ -14,7 +14,7 @@ from ptbuilder.schema import error_response
 
 from . import caching, print_views, selectors, services
 from .adherence import client_adherence
-from .audit import AuditedViewMixin
+from .audit import AuditedViewMixin, Target
 from .filters import ClientFilter, ProgramFilter
 from .invitations import invitation_create
 from .models import Client, Program
@@ -154,19 +154,23 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        """Looked up and rendered once per caller and state of the program and the library."""
+        """Looked up and rendered once per caller and state of the program and the library.
+
+        The entry is made by the full lookup for this caller (the queryset's scope and the
+        object permissions), so a later hit stands for the same decision.
+        """
         pk = self.kwargs["pk"]
 
         def build():
             program = self.get_object()
-            return program, self.detail_response(program).content
+            return program.etag, Target.of(program), self.detail_response(program).content
 
-        program, body = generations.cached(
+        etag, self.audited_target, body = generations.cached(
             "program-read", [f"program:{pk}", LIBRARY], (request.user.pk, pk), build
         )
-        self.check_object_permissions(request, program)
-        self.audited_object = program
-        return json_response(body)
+        response = json_response(body)
+        response["ETag"] = etag
+        return response
 
     def detail_response(self, program, status_code=status.HTTP_200_OK):
         """The whole program, serialized once per version (and units) for every app server.

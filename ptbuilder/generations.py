@@ -41,7 +41,7 @@ def invalidate(*scopes: str) -> None:
 
 def cached(kind: str, scopes: list[str], details: tuple, build: Callable[[], object]) -> object:
     """`build()` once per state of `scopes` and per `details` (a caller, a URL...)."""
-    digest = hashlib.sha256(repr(details).encode()).hexdigest()
+    digest = hashlib.sha256(repr(details).encode()).hexdigest()[:32]
     key = f"{kind}:{current(*scopes)}:{digest}"
     value = cache.get(key)
     if value is None:

@@ -16,8 +16,10 @@ def json_response(body: bytes, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
-def cached_json(request, kind: str, scopes: list[str], build: Callable[[], object]) -> HttpResponse:
-    """The data of `build()` rendered once per state of `scopes`, per caller and per URL
-    (pages link to each other by absolute URL). Errors raised by `build()` are not cached."""
-    details = (request.user.pk, request.build_absolute_uri())
+def cached_json(
+    request, kind: str, scopes: list[str], build: Callable[[], object], *details
+) -> HttpResponse:
+    """The data of `build()` rendered once per state of `scopes`, per caller, per URL (pages
+    link to each other by absolute URL) and per `details`. Errors raised are not cached."""
+    details = (request.user.pk, request.build_absolute_uri(), *details)
     return json_response(generations.cached(kind, scopes, details, lambda: render(build())))

@@ -136,6 +136,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ptbuilder.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "ptbuilder.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "ptbuilder.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -2,27 +2,27 @@
 
 knox finds, checks and loads a token with its user on every request. Here a valid token is
 cached under its digest for TOKEN_CACHE_SECONDS (never past its expiry), together with its
-user's role and client profile, so a request needs no database work to know who is asking.
+user's role and client profile (not the password hash), so a request needs no database work to
+know who is asking.
 
 An entry is dropped when its token is deleted (log-out, expiry) and ignored as soon as the user
 changes: their account, their groups or their client profile replace the "user:<id>"
 generation (see generations.py).
 """
 
-import binascii
-
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
+from rest_framework import exceptions
 
 from . import generations
 from .roles import is_therapist
 
 
 def token_key(digest: str) -> str:
-    return f"auth:token:{digest}"
+    return f"token:{digest[:64]}"  # 256 bits of the SHA-512 digest identify the token
 
 
 def user_scope(user_id: int) -> str:
@@ -33,8 +33,8 @@ class CachedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, token: bytes):
         try:
             key = token_key(hash_token(token.decode()))
-        except (UnicodeDecodeError, TypeError, binascii.Error):
-            return super().authenticate_credentials(token)
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed("Invalid token.") from error
         entry = cache.get(key)
         if entry is not None:
             auth_token, generation = entry
@@ -45,13 +45,14 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def remember(self, key: str, token: bytes):
         """knox's own check, then the token is cached with what later requests ask of its user:
-        the role and the client profile. The generation is read first, so a change made while
-        this runs leaves an entry that is never used."""
-        _, auth_token = super().authenticate_credentials(token)
-        user = auth_token.user
-        generation = generations.current(user_scope(user.pk))
+        the role and the client profile. The user is read again after their generation, so a
+        change made meanwhile leaves an entry that is never used."""
+        _, found = super().authenticate_credentials(token)
+        generation = generations.current(user_scope(found.user_id))
+        user, auth_token = super().authenticate_credentials(token)
         is_therapist(user)
         hasattr(user, "client_profile")
+        del user.password  # never cached: a deferred field, loaded again should it be needed
         timeout = settings.TOKEN_CACHE_SECONDS
         if auth_token.expiry is not None:
             timeout = min(timeout, (auth_token.expiry - timezone.now()).total_seconds())

@@ -12,6 +12,7 @@ from programs.views import ClientViewSet, ProgramViewSet
 from .auth import LogoutView, RedeemView, TokenView
 
 router = DefaultRouter()
+router.include_format_suffixes = False  # JSON only: no `.json` twin of every route
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("conditions", ConditionViewSet, basename="condition")
 router.register("clients", ClientViewSet, basename="client")

@@ -1,19 +1,25 @@
-"""Serialized programs come from the shared cache, and a change never serves a stale one."""
+"""Reads come from the shared cache, and a change never serves a stale one."""
 
 from datetime import timedelta
 from uuid import uuid4
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
+from exercises.models import Exercise
 from tests.conftest import client_for
 from tests.factories import (
     BlockFactory,
     ClientUserFactory,
+    CustomExerciseFactory,
+    EquipmentFactory,
+    ExerciseFactory,
     ItemFactory,
     ProgramFactory,
     ProgressionRuleFactory,
+    TherapistFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +154,151 @@ def test_adherence_counts_a_new_session_at_once(as_therapist, active):
         },
     )
     assert as_therapist.get(url).json()["programs"][0]["weeks"][1]["sessions_done"] == 1
+
+
+EXERCISES = "/api/v1/exercises/"
+MY_PROGRAMS = "/api/v1/me/programs/"
+
+
+def listed(api, **params) -> list[str]:
+    return [row["name"] for row in api.get(EXERCISES, params).json()["results"]]
+
+
+class TestExerciseList:
+    def test_a_second_read_makes_no_query(self, as_therapist, django_assert_num_queries):
+        ExerciseFactory(name="Nerve glide")
+        first = as_therapist.get(EXERCISES)
+        with django_assert_num_queries(0):
+            second = as_therapist.get(EXERCISES)
+        assert second.content == first.content
+        assert second["Content-Type"] == "application/json"
+
+    def test_a_new_exercise_is_listed_at_once(self, as_therapist):
+        assert listed(as_therapist) == []
+        ExerciseFactory(name="Nerve glide")
+        assert listed(as_therapist) == ["Nerve glide"]
+
+    def test_each_caller_gets_their_own_page(self, as_therapist, as_other_therapist, therapist):
+        CustomExerciseFactory(name="Mine", owner=therapist)
+        assert listed(as_therapist) == ["Mine"]
+        assert listed(as_other_therapist) == []
+
+    def test_each_query_gets_its_own_page(self, as_therapist):
+        ExerciseFactory(name="Nerve glide")
+        ExerciseFactory(name="Bridge")
+        assert listed(as_therapist, search="glide") == ["Nerve glide"]
+        assert listed(as_therapist, search="bridge") == ["Bridge"]
+
+    def test_an_edited_category_is_seen_at_once(self, as_therapist):
+        exercise = ExerciseFactory()
+        as_therapist.get(EXERCISES)
+        exercise.category.slug = "renamed"
+        exercise.category.save()
+        assert as_therapist.get(EXERCISES).json()["results"][0]["category"] == "renamed"
+
+    def test_added_equipment_is_seen_at_once(self, as_therapist):
+        exercise = ExerciseFactory()
+        as_therapist.get(EXERCISES)
+        exercise.equipment.add(EquipmentFactory(slug="step"))
+        assert as_therapist.get(EXERCISES).json()["results"][0]["equipment"] == ["step"]
+
+    def test_archiving_in_the_admin_is_seen_at_once(self, client, superuser, as_therapist):
+        exercise = ExerciseFactory(name="Nerve glide")
+        assert listed(as_therapist) == ["Nerve glide"]
+        client.force_login(superuser)
+        client.post(
+            "/admin/exercises/exercise/",
+            {"action": "archive", "_selected_action": [exercise.pk]},
+        )
+        assert Exercise.objects.get(pk=exercise.pk).is_archived
+        assert listed(as_therapist) == []
+
+    def test_pages_link_to_the_host_they_were_asked_on(self, as_therapist, settings):
+        settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+        ExerciseFactory.create_batch(2)
+        first = as_therapist.get(EXERCISES, {"page_size": 1}, HTTP_HOST="a.example").json()
+        second = as_therapist.get(EXERCISES, {"page_size": 1}, HTTP_HOST="b.example").json()
+        assert first["next"].startswith("http://a.example/")
+        assert second["next"].startswith("http://b.example/")
+
+
+class TestProgramDetail:
+    def test_another_therapist_never_gets_a_cached_program(self, as_therapist, active):
+        assert as_therapist.get(detail(active)).status_code == 200
+        other = client_for(TherapistFactory())
+        assert other.get(detail(active)).status_code == 404
+
+    def test_a_client_never_gets_a_cached_program(self, as_therapist, active):
+        assert as_therapist.get(detail(active)).status_code == 200
+        app = client_for(ClientUserFactory(client_profile=active.client))
+        assert app.get(detail(active)).status_code == 403
+
+    def test_the_etag_comes_with_a_cached_read(self, as_therapist, active):
+        as_therapist.get(detail(active))
+        assert as_therapist.get(detail(active))["ETag"] == active.etag
+
+    def test_a_changed_client_record_is_seen_at_once(self, as_therapist, active):
+        item = active.blocks.get().items.get()
+        item.load_kg = 5
+        item.save()
+        assert (
+            "5 kg" in as_therapist.get(detail(active)).json()["blocks"][0]["items"][0]["dose_text"]
+        )
+        client = active.client
+        client.units = "imperial"
+        client.save()
+        text = as_therapist.get(detail(active)).json()["blocks"][0]["items"][0]["dose_text"]
+        assert "11 lb" in text
+
+    def test_a_deleted_draft_is_gone_at_once(self, as_therapist, therapist):
+        draft = ProgramFactory(owner=therapist)
+        assert as_therapist.get(detail(draft)).status_code == 200
+        assert as_therapist.delete(detail(draft)).status_code == 204
+        assert as_therapist.get(detail(draft)).status_code == 404
+
+
+class TestMyPrograms:
+    @pytest.fixture
+    def app(self, active):
+        return client_for(ClientUserFactory(client_profile=active.client))
+
+    def test_a_second_read_only_writes_the_audit(self, app, django_assert_num_queries):
+        first = app.get(MY_PROGRAMS)
+        with django_assert_num_queries(1):  # the audit event
+            second = app.get(MY_PROGRAMS)
+        assert second.content == first.content
+
+    def test_a_newly_activated_program_is_listed_at_once(self, app, active, therapist):
+        assert app.get(MY_PROGRAMS).json()["count"] == 1
+        ProgramFactory(owner=therapist, client=active.client, status="active")
+        assert app.get(MY_PROGRAMS).json()["count"] == 2
+
+    def test_a_paused_program_leaves_the_list_at_once(self, app, active):
+        assert app.get(MY_PROGRAMS).json()["count"] == 1
+        active.status = "paused"
+        active.save()
+        assert app.get(MY_PROGRAMS).json()["count"] == 0
+
+    def test_the_week_moves_on_with_the_calendar(self, app, active):
+        assert app.get(MY_PROGRAMS).json()["results"][0]["current_week"] == 2
+        with time_machine.travel(timezone.now() + timedelta(days=7)):
+            assert app.get(MY_PROGRAMS).json()["results"][0]["current_week"] == 3
+
+    def test_a_logged_session_moves_the_listed_dose_at_once(self, app, active):
+        rows = app.get(MY_PROGRAMS).json()["results"][0]["blocks"][0]["items"]
+        assert rows[0]["dose"]["reps_min"] == 8
+        item = active.blocks.get().items.get()
+        app.post(
+            "/api/v1/me/sessions/",
+            {
+                "client_uuid": str(uuid4()),
+                "program": active.pk,
+                "performed_at": (timezone.now() - timedelta(days=7)).isoformat(),
+                "entries": [
+                    {"item": item.pk, "side": "left", "reps": 10, "pain": 1},
+                    {"item": item.pk, "side": "right", "reps": 10, "pain": 1},
+                ],
+            },
+        )
+        rows = app.get(MY_PROGRAMS).json()["results"][0]["blocks"][0]["items"]
+        assert rows[0]["dose"]["reps_min"] == 10

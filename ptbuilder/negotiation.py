@@ -1,0 +1,17 @@
+"""Content negotiation that answers the common case without parsing `Accept`."""
+
+from rest_framework.negotiation import DefaultContentNegotiation
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """A view with one renderer, asked for anything or for exactly its type, gets that renderer
+    at once; every other request is negotiated by DRF (a 406 for what cannot be served)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if len(renderers) == 1 and format_suffix is None:
+            [renderer] = renderers
+            accepted = request.META.get("HTTP_ACCEPT", "*/*")
+            format_asked = self.settings.URL_FORMAT_OVERRIDE in request.query_params
+            if accepted in ("*/*", renderer.media_type) and not format_asked:
+                return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)
