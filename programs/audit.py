@@ -82,7 +82,7 @@ class Target:
 
 
 def record(
-    request, *, action: str, target: Target | None = None, client=None, status_code: int
+    request, *, action: str, target: Target | None = None, client_id=None, status_code: int
 ) -> None:
     """Adds an event; `action` starts with "read:" or "change:"."""
     user = request.user if request.user.is_authenticated else None
@@ -93,7 +93,7 @@ def record(
         "action": action,
         "object_type": target.kind if target else "",
         "object_id": target.id if target else "",
-        "client_id": client.pk if client is not None else target.client_id if target else None,
+        "client_id": client_id or (target.client_id if target else None),
         "ip": request.META.get("REMOTE_ADDR") or None,
         "request_id": getattr(request, "id", ""),
         "path": request.get_full_path()[:300],
@@ -125,7 +125,7 @@ class AuditedViewMixin:
             return Target.of(self.audited_object)
         return self.audited_target
 
-    def audited_client(self):
+    def audited_client_id(self) -> int | None:
         return None
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -136,7 +136,7 @@ class AuditedViewMixin:
                 request,
                 action=f"{verb}:{getattr(self, 'action', None) or request.method.lower()}",
                 target=self.audited(),
-                client=self.audited_client(),
+                client_id=self.audited_client_id(),
                 status_code=response.status_code,
             )
         return response

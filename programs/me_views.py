@@ -1,6 +1,7 @@
 """The client app's endpoints: a client sees only their own profile, programs and sessions."""
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,11 +13,12 @@ from rest_framework.response import Response
 
 from ptbuilder.generations import LIBRARY
 from ptbuilder.rendering import cached_json
+from ptbuilder.roles import client_profile_id
 
 from . import caching, prescriptions, print_views
 from .audit import AuditedViewMixin
 from .me_serializers import ClientProgramSerializer, MeSerializer, SessionSerializer
-from .models import Program, Session
+from .models import Client, Program, Session
 from .session_logging import session_log, stored_session
 
 
@@ -24,18 +26,23 @@ class IsClient(permissions.BasePermission):
     message = "Only a client's app account can do this."
 
     def has_permission(self, request, view):
-        return request.user.is_authenticated and hasattr(request.user, "client_profile")
+        return client_profile_id(request.user) is not None
 
 
 class ClientAppView(AuditedViewMixin):
     permission_classes = [IsClient]
 
     @property
-    def client(self):
-        return self.request.user.client_profile
+    def client_id(self) -> int:
+        return client_profile_id(self.request.user)
 
-    def audited_client(self):
-        return self.client
+    @cached_property
+    def client(self) -> Client:
+        """The record itself, loaded when a request needs more than its id."""
+        return Client.objects.get(pk=self.client_id)
+
+    def audited_client_id(self):
+        return self.client_id
 
 
 class MeView(ClientAppView, generics.RetrieveUpdateAPIView):
@@ -105,7 +112,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         """Rendered once a day (the week moves on) per state of the client's programs."""
-        scopes = [f"client:{self.client.pk}", LIBRARY]
+        scopes = [f"client:{self.client_id}", LIBRARY]
         return cached_json(request, "my-programs", scopes, self.page, timezone.localdate())
 
     def page(self):

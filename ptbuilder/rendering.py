@@ -21,5 +21,6 @@ def cached_json(
 ) -> HttpResponse:
     """The data of `build()` rendered once per state of `scopes`, per caller, per URL (pages
     link to each other by absolute URL) and per `details`. Errors raised are not cached."""
-    details = (request.user.pk, request.build_absolute_uri(), *details)
+    url = (request.scheme, request.get_host(), request.get_full_path())
+    details = (request.user.pk, url, *details)
     return json_response(generations.cached(kind, scopes, details, lambda: render(build())))

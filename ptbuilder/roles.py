@@ -14,3 +14,16 @@ def is_therapist(user) -> bool:
         cached = user.groups.filter(name=THERAPISTS_GROUP).exists()
         user._is_therapist = cached
     return cached
+
+
+def client_profile_id(user) -> int | None:
+    """The client record behind a client app account, by id (None for anyone else); cached on
+    the user, and so with a cached token."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_client_profile_id"):
+        from programs.models import Client
+
+        found = Client.objects.filter(user=user).values_list("pk", flat=True)
+        user._client_profile_id = next(iter(found), None)
+    return user._client_profile_id

@@ -1,24 +1,33 @@
-"""Token authentication that remembers valid tokens in the shared cache.
+"""Token authentication that remembers checked tokens.
 
-knox finds, checks and loads a token with its user on every request. Here a valid token is
-cached under its digest for TOKEN_CACHE_SECONDS (never past its expiry), together with its
-user's role and client profile (not the password hash), so a request needs no database work to
-know who is asking.
+knox finds, checks and loads a token with its user on every request. Here a checked token is
+remembered as an `Identity` (the token's and the user's field values, the role and the client
+profile; never the password hash) for TOKEN_CACHE_SECONDS, never past the token's expiry: in the
+shared cache, and in the worker itself to spare the cache round trip. Each request gets fresh
+model instances built from it, so no request can change another's.
 
-An entry is dropped when its token is deleted (log-out, expiry) and ignored as soon as the user
-changes: their account, their groups or their client profile replace the "user:<id>"
-generation (see generations.py).
+An identity stands only while the user's "user:<id>" generation (see generations.py) is the one
+it was made under. Deleting a token (log-out, expiry) and changing the account, its groups or
+its client profile replace that generation, on every server at once.
 """
 
+import time
+from typing import NamedTuple
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.utils import timezone
+from django.db import DEFAULT_DB_ALIAS
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
+from knox.models import AuthToken
 from rest_framework import exceptions
 
 from . import generations
-from .roles import is_therapist
+from .roles import client_profile_id, is_therapist
+
+WORKER_MEMORY = 10_000
+"""Identities a worker keeps; it forgets them all when full."""
 
 
 def token_key(digest: str) -> str:
@@ -29,39 +38,86 @@ def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def _fields(model, *left_out: str) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields if field.attname not in left_out]
+
+
+class Identity(NamedTuple):
+    """Who a checked token stands for, as plain values."""
+
+    token: tuple
+    user: tuple
+    is_therapist: bool
+    client_profile_id: int | None
+    generation: str
+    until: float
+
+    @classmethod
+    def of(cls, auth_token, generation: str) -> "Identity":
+        user = auth_token.user
+        until = time.time() + settings.TOKEN_CACHE_SECONDS
+        if auth_token.expiry is not None:
+            until = min(until, auth_token.expiry.timestamp())
+        return cls(
+            tuple(getattr(auth_token, name) for name in TOKEN_FIELDS),
+            tuple(getattr(user, name) for name in USER_FIELDS),
+            is_therapist(user),
+            client_profile_id(user),
+            generation,
+            until,
+        )
+
+    def instances(self):
+        """(user, token), new model instances; the password is a deferred field."""
+        user = get_user_model().from_db(DEFAULT_DB_ALIAS, USER_FIELDS, self.user)
+        user._is_therapist = self.is_therapist
+        user._client_profile_id = self.client_profile_id
+        auth_token = AuthToken.from_db(DEFAULT_DB_ALIAS, TOKEN_FIELDS, self.token)
+        AuthToken.user.field.set_cached_value(auth_token, user)
+        return user, auth_token
+
+
+TOKEN_FIELDS = _fields(AuthToken)
+USER_FIELDS = _fields(get_user_model(), "password")
+USER_ID = USER_FIELDS.index(get_user_model()._meta.pk.attname)
+remembered: dict[str, Identity] = {}
+
+
 class CachedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, token: bytes):
         try:
             key = token_key(hash_token(token.decode()))
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("Invalid token.") from error
-        entry = cache.get(key)
-        if entry is not None:
-            auth_token, generation = entry
-            fresh = auth_token.expiry is None or auth_token.expiry > timezone.now()
-            if fresh and generations.current(user_scope(auth_token.user_id)) == generation:
-                return auth_token.user, auth_token
+        identity = remembered.get(key) or cache.get(key)
+        if identity is not None and self.stands(identity):
+            remembered[key] = identity
+            return identity.instances()
         return self.remember(key, token)
 
+    @staticmethod
+    def stands(identity: Identity) -> bool:
+        user_id = identity.user[USER_ID]
+        current = generations.current(user_scope(user_id))
+        return identity.until > time.time() and identity.generation == current
+
     def remember(self, key: str, token: bytes):
-        """knox's own check, then the token is cached with what later requests ask of its user:
-        the role and the client profile. The user is read again after their generation, so a
-        change made meanwhile leaves an entry that is never used."""
+        """knox's own check, then the identity is kept. The user is read again after their
+        generation, so a change made meanwhile leaves an identity that never stands."""
         _, found = super().authenticate_credentials(token)
         generation = generations.current(user_scope(found.user_id))
-        user, auth_token = super().authenticate_credentials(token)
-        is_therapist(user)
-        hasattr(user, "client_profile")
-        del user.password  # never cached: a deferred field, loaded again should it be needed
-        timeout = settings.TOKEN_CACHE_SECONDS
-        if auth_token.expiry is not None:
-            timeout = min(timeout, (auth_token.expiry - timezone.now()).total_seconds())
-        cache.set(key, (auth_token, generation), timeout)
-        return user, auth_token
+        _, auth_token = super().authenticate_credentials(token)
+        identity = Identity.of(auth_token, generation)
+        cache.set(key, identity, identity.until - time.time())
+        if len(remembered) >= WORKER_MEMORY:
+            remembered.clear()
+        remembered[key] = identity
+        return identity.instances()
 
 
 def token_deleted(sender, instance, **kwargs) -> None:
     cache.delete(token_key(instance.digest))
+    generations.invalidate(user_scope(instance.user_id))  # workers' memories too
 
 
 def user_changed(sender, instance, **kwargs) -> None:

@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from exercises.views import ConditionViewSet, ExerciseViewSet
 from programs.me_views import MeView, MyProgramViewSet, MySessionViewSet
@@ -11,26 +11,43 @@ from programs.views import ClientViewSet, ProgramViewSet
 
 from .auth import LogoutView, RedeemView, TokenView
 
-router = DefaultRouter()
-router.include_format_suffixes = False  # JSON only: no `.json` twin of every route
-router.register("exercises", ExerciseViewSet, basename="exercise")
-router.register("conditions", ConditionViewSet, basename="condition")
-router.register("clients", ClientViewSet, basename="client")
-router.register("programs", ProgramViewSet, basename="program")
-router.register("me/programs", MyProgramViewSet, basename="my-program")
-router.register("me/sessions", MySessionViewSet, basename="my-session")
+RESOURCES = [
+    ("exercises", ExerciseViewSet, "exercise"),
+    ("conditions", ConditionViewSet, "condition"),
+    ("clients", ClientViewSet, "client"),
+    ("programs", ProgramViewSet, "program"),
+    ("me/programs", MyProgramViewSet, "my-program"),
+    ("me/sessions", MySessionViewSet, "my-session"),
+]
+
+
+def routes(viewset, basename) -> list:
+    """One resource's routes, included under its prefix: resolving a URL then tries the routes
+    of its own resource only, not every route of the API."""
+    router = SimpleRouter()
+    router.register("", viewset, basename=basename)
+    return router.urls
+
+
+index = DefaultRouter()  # only for its root view, which lists the resources
+for prefix, viewset, basename in RESOURCES:
+    index.register(prefix, viewset, basename=basename)
 
 api_v1 = [
+    path("", index.get_api_root_view(), name="api-root"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("auth/redeem/", RedeemView.as_view(), name="auth-redeem"),
     path("me/", MeView.as_view(), name="me"),
-    path("", include(router.urls)),
+    *(
+        path(f"{prefix}/", include(routes(viewset, basename)))
+        for prefix, viewset, basename in RESOURCES
+    ),
 ]
 
 urlpatterns = [
+    path("api/v1/", include(api_v1)),  # first: nearly every request is an API call
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

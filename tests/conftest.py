@@ -68,7 +68,10 @@ def _clear_cache():
     """Failed log-in counts live in the cache, which outlives a test; start each test clean."""
     from django.core.cache import cache
 
+    from ptbuilder import tokens
+
     cache.clear()
+    tokens.remembered.clear()
     yield
 
 

@@ -7,8 +7,9 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from ptbuilder.roles import THERAPISTS_GROUP, is_therapist
-from ptbuilder.tokens import CachedTokenAuthentication, token_key
+from ptbuilder import generations, tokens
+from ptbuilder.roles import THERAPISTS_GROUP, client_profile_id, is_therapist
+from ptbuilder.tokens import CachedTokenAuthentication, token_key, user_scope
 from tests.factories import ClientFactory, ClientUserFactory, TherapistFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_the_role_and_client_profile_come_with_the_cached_token(django_assert_nu
 
     with django_assert_num_queries(0):
         user, _ = authentication.authenticate_credentials(token.encode())
-        assert user.client_profile.pk == account.client_profile.pk
+        assert client_profile_id(user) == account.client_profile.pk
         assert is_therapist(user) is False
 
 
@@ -62,7 +63,7 @@ def test_a_therapists_role_comes_with_the_cached_token(therapist, django_assert_
     with django_assert_num_queries(0):
         user, _ = authentication.authenticate_credentials(token.encode())
         assert is_therapist(user) is True
-        assert not hasattr(user, "client_profile")
+        assert client_profile_id(user) is None
 
 
 def test_a_wrong_token_is_refused(therapist_app):
@@ -157,7 +158,35 @@ def test_the_password_hash_is_not_cached(therapist):
     _, token = AuthToken.objects.create(therapist)
     CachedTokenAuthentication().authenticate_credentials(token.encode())
 
-    auth_token, _ = cache.get(token_key(hash_token(token)))
+    identity = cache.get(token_key(hash_token(token)))
 
-    assert "password" not in auth_token.user.__dict__
-    assert auth_token.user.password == therapist.password  # loaded again should it be needed
+    assert therapist.password not in repr(identity)
+    user, _ = identity.instances()
+    assert user.password == therapist.password  # a deferred field, loaded should it be needed
+
+
+def test_each_request_gets_its_own_instances(therapist):
+    _, token = AuthToken.objects.create(therapist)
+    authentication = CachedTokenAuthentication()
+    first_user, first_token = authentication.authenticate_credentials(token.encode())
+    second_user, second_token = authentication.authenticate_credentials(token.encode())
+
+    assert first_user == second_user and first_user is not second_user
+    assert first_token.pk == second_token.pk and first_token is not second_token
+    assert second_token.user is second_user
+
+
+def test_a_worker_checks_its_memory_against_the_shared_generation(therapist, therapist_app):
+    """Another server changed the account: only the shared generation tells this worker."""
+    generations.invalidate(user_scope(therapist.pk))
+    type(therapist).objects.filter(pk=therapist.pk).update(is_active=False)  # no signal here
+    assert therapist_app.get(CLIENTS_URL).status_code == 401
+
+
+def test_a_full_worker_memory_starts_again(therapist, monkeypatch):
+    monkeypatch.setattr(tokens, "WORKER_MEMORY", 2)
+    authentication = CachedTokenAuthentication()
+    for _ in range(3):
+        _, token = AuthToken.objects.create(therapist)
+        authentication.authenticate_credentials(token.encode())
+    assert len(tokens.remembered) == 1
