@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models, router
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -428,25 +428,6 @@ class ProgramVersion(models.Model):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def append(self, events: list[dict]) -> None:
-        """Adds events, given as their fields' values by attname, with one prepared INSERT run
-        for each: every read of client data is audited, and going through model instances
-        and bulk_create took longer than writing the rows."""
-        if not events:
-            return
-        connection = connections[router.db_for_write(self.model)]
-        fields = [field for field in self.model._meta.concrete_fields if not field.primary_key]
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(quote(field.column) for field in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        rows = [
-            [field.get_db_prep_save(event[field.attname], connection) for field in fields]
-            for event in events
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-
     def update(self, **kwargs):
         raise PermissionError("The audit log is append-only.")
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import audit
-from programs.models import AuditEvent, AuditEventQuerySet, Program, ProgramVersion
+from programs.models import AuditEvent, Program, ProgramVersion
 from tests.conftest import client_for
 from tests.factories import (
     ClientUserFactory,
@@ -223,7 +223,7 @@ class TestBatchedReads:
         settings.AUDIT_READ_BATCH = 3
         settings.AUDIT_READ_SECONDS = 60
         yield
-        audit.reads.flush()
+        audit.reads.close()
 
     def test_reads_wait_for_a_full_batch(self, as_therapist, active):
         as_therapist.get(detail(active))
@@ -250,11 +250,11 @@ class TestBatchedReads:
         as_therapist.get(detail(active))
         as_therapist.get(detail(active))
 
-        def broken(self, events):
+        def broken(events):
             raise DatabaseError("the database is away")
 
         with monkeypatch.context() as patched:
-            patched.setattr(AuditEventQuerySet, "append", broken)
+            patched.setattr(audit, "insert", broken)
             with pytest.raises(DatabaseError):
                 audit.reads.flush()
         audit.reads.flush()
