@@ -261,7 +261,7 @@ class TestBatchedReads:
         assert AuditEvent.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_quiet_workers_reads_are_written_by_the_timer(settings, therapist):
     settings.AUDIT_READ_BATCH = 50
     settings.AUDIT_READ_SECONDS = 0.2
