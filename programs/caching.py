@@ -7,8 +7,10 @@ Keys carry the generation tokens (ptbuilder/generations.py) of what a rendering 
 - "client:<id>": the client's record, programs and sessions (their app's list of programs);
 - "library": the exercises and everything they show (see exercises/apps.py).
 
-Signals replace the tokens on every save or delete of these rows (connected in apps.py), so no
-write path can forget to, and no stale entry is ever served.
+Signals replace the tokens on every save or delete of programs, sessions, clients and library
+rows (connected in apps.py), so no write path can forget to. A program's blocks, items and
+rules are only written together with the program itself, whose version rises (services.py and
+the admin), so its save stands for them.
 """
 
 from collections.abc import Callable
