@@ -1,9 +1,13 @@
 """Query filters that reject what they cannot read instead of quietly ignoring it."""
 
+import operator
+from functools import reduce
+
 import django_filters
 import django_filters.rest_framework
 from django import forms
 from django.db import models
+from django.db.models import Q
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
@@ -55,7 +59,27 @@ def takes_text(query_filter) -> bool:
 
 
 class SearchFilter(filters.SearchFilter):
-    """`?search=`; a value it cannot use (a NUL character) is a 400 naming the parameter."""
+    """`?search=`: every term in one of the view's `search_fields`; a value it cannot use (a NUL
+    character) is a 400 naming the parameter."""
+
+    def filter_queryset(self, request, queryset, view):
+        """DRF's search, except that a field across a to-many relation (an exercise's tissues)
+        is matched through one subquery of ids rather than a subquery for every row, which
+        took most of the time over 10,000 exercises."""
+        fields = self.get_search_fields(view, request)
+        terms = self.get_search_terms(request)
+        if not fields or not terms:
+            return queryset
+        for term in terms:
+            matches = (self.condition(queryset, field, term) for field in fields)
+            queryset = queryset.filter(reduce(operator.or_, matches))
+        return queryset
+
+    def condition(self, queryset, field, term) -> Q:
+        lookup = {self.construct_search(str(field), queryset): term}
+        if self.must_call_distinct(queryset, [field]):
+            return Q(pk__in=queryset.model._default_manager.filter(**lookup).values("pk"))
+        return Q(**lookup)
 
     def get_search_terms(self, request):
         try:

@@ -53,6 +53,32 @@ class TestSearchFiltersOrdering:
         assert names(as_therapist.get(URL, {"search": "opposite shoulder"})) == ["Stretch B"]
         assert names(as_therapist.get(URL, {"search": "piriformis"})) == ["Release C"]
 
+    def test_an_exercise_matching_through_several_tissues_is_listed_once(self, as_therapist):
+        tissues = [
+            TissueFactory(name="Hamstring (medial)"),
+            TissueFactory(name="Hamstring (lateral)"),
+        ]
+        ExerciseFactory(name="Hamstring glide", target_tissues=tissues)
+
+        response = as_therapist.get(URL, {"search": "hamstring"})
+
+        assert names(response) == ["Hamstring glide"]
+        assert response.json()["count"] == 1
+
+    def test_every_term_must_match_a_field(self, as_therapist):
+        nerve = TissueFactory(name="Sciatic nerve")
+        ExerciseFactory(name="Glide A", target_tissues=[nerve])
+        ExerciseFactory(name="Glide B")
+        ExerciseFactory(name="Bridge", target_tissues=[nerve])
+
+        assert names(as_therapist.get(URL, {"search": "glide sciatic"})) == ["Glide A"]
+
+    def test_search_keeps_to_the_callers_library(self, as_therapist, other_therapist):
+        CustomExerciseFactory(name="Their glide", owner=other_therapist)
+        ExerciseFactory(name="Shared glide")
+
+        assert names(as_therapist.get(URL, {"search": "glide"})) == ["Shared glide"]
+
     @pytest.mark.parametrize(
         "parameter, factory, relation",
         [
