@@ -11,6 +11,7 @@ from ptbuilder.generations import LIBRARY
 from ptbuilder.permissions import IsTherapist, OwnerWrites
 from ptbuilder.rendering import json_response, render
 from ptbuilder.schema import error_response
+from ptbuilder.tokens import user_scope
 
 from . import caching, print_views, selectors, services
 from .adherence import client_adherence
@@ -154,19 +155,20 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        """Looked up and rendered once per caller and state of the program and the library.
+        """Looked up and rendered once per state of the caller, the program and the library.
 
         The entry is made by the full lookup for this caller (the queryset's scope and the
         object permissions), so a later hit stands for the same decision.
         """
-        pk = self.kwargs["pk"]
+        pk, user_id = self.kwargs["pk"], request.user.pk
 
         def build():
             program = self.get_object()
             return program.etag, Target.of(program), self.detail_response(program).content
 
+        scopes = [f"program:{pk}", LIBRARY, user_scope(user_id)]
         etag, self.audited_target, body = generations.cached(
-            "program-read", [f"program:{pk}", LIBRARY], (request.user.pk, pk), build
+            "program-read", scopes, (user_id, pk), build
         )
         response = json_response(body)
         response["ETag"] = etag

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 
 from . import generations
+from .tokens import user_scope
 
 
 def render(data) -> bytes:
@@ -19,8 +20,10 @@ def json_response(body: bytes, status: int = 200) -> HttpResponse:
 def cached_json(
     request, kind: str, scopes: list[str], build: Callable[[], object], *details
 ) -> HttpResponse:
-    """The data of `build()` rendered once per state of `scopes`, per caller, per URL (pages
-    link to each other by absolute URL) and per `details`. Errors raised are not cached."""
+    """The data of `build()` rendered once per state of `scopes` and of the caller (what they may
+    see follows their account), per URL (pages link to each other by absolute URL) and per
+    `details`. Errors raised are not cached."""
     url = (request.scheme, request.get_host(), request.get_full_path())
     details = (request.user.pk, url, *details)
+    scopes = [*scopes, user_scope(request.user.pk)]
     return json_response(generations.cached(kind, scopes, details, lambda: render(build())))

@@ -5,10 +5,12 @@ from uuid import uuid4
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
 
 from exercises.models import Exercise
+from ptbuilder.roles import THERAPISTS_GROUP
 from tests.conftest import client_for
 from tests.factories import (
     BlockFactory,
@@ -19,6 +21,7 @@ from tests.factories import (
     ItemFactory,
     ProgramFactory,
     ProgressionRuleFactory,
+    SuperuserFactory,
     TherapistFactory,
 )
 
@@ -302,3 +305,15 @@ class TestMyPrograms:
         )
         rows = app.get(MY_PROGRAMS).json()["results"][0]["blocks"][0]["items"]
         assert rows[0]["dose"]["reps_min"] == 10
+
+
+def test_a_superuser_demoted_no_longer_reads_from_their_cached_entries(active):
+    admin = SuperuserFactory()
+    api = client_for(admin)
+    assert api.get(detail(active)).status_code == 200
+
+    admin.is_superuser = False
+    admin.save()
+    Group.objects.get(name=THERAPISTS_GROUP).user_set.add(admin)
+
+    assert api.get(detail(active)).status_code == 404  # not one of their own programs
