@@ -133,7 +133,7 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     reading_actions = ("copy", "schedule", "print", "pdf", "versions", "version")
 
     def get_queryset(self):
-        if self.action in ("list", "retrieve", "pdf"):  # contents come from the cache
+        if self.action in ("list", "retrieve", "pdf", "schedule"):  # contents from the cache
             return selectors.program_list_qs(user=self.request.user)
         return selectors.program_detail_qs(user=self.request.user)
 
@@ -299,5 +299,10 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         query = ScheduleQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         weeks = query.validated_data.get("weeks", program.weeks)
-        rows = selectors.program_schedule(program=program, weeks=weeks)
-        return Response(ItemScheduleSerializer(rows, many=True).data)
+
+        def build():
+            full = selectors.program_detail_qs(user=request.user).get(pk=program.pk)
+            rows = selectors.program_schedule(program=full, weeks=weeks)
+            return ItemScheduleSerializer(rows, many=True).data
+
+        return Response(caching.cached(program, "schedule", build, weeks))

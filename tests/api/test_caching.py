@@ -317,3 +317,16 @@ def test_a_superuser_demoted_no_longer_reads_from_their_cached_entries(active):
     Group.objects.get(name=THERAPISTS_GROUP).user_set.add(admin)
 
     assert api.get(detail(active)).status_code == 404  # not one of their own programs
+
+
+def test_the_schedule_follows_an_edit_and_the_weeks_asked(as_therapist, active):
+    url = f"{detail(active)}schedule/"
+    assert len(as_therapist.get(url, {"weeks": 2}).json()[0]["weeks"]) == 2
+    assert len(as_therapist.get(url, {"weeks": 3}).json()[0]["weeks"]) == 3
+
+    body = as_therapist.get(detail(active)).json()
+    body["blocks"][0]["items"][0]["reps_min"] = 12
+    body["blocks"][0]["items"][0]["reps_max"] = 14
+    assert as_therapist.put(detail(active), body).status_code == 200
+
+    assert as_therapist.get(url, {"weeks": 2}).json()[0]["weeks"][0]["dose"]["reps_min"] == 12
