@@ -30,7 +30,7 @@ class ExerciseViewSet(viewsets.ModelViewSet):
         return Exercise.objects.visible_to(self.request.user).with_relations()
 
     def list(self, request, *args, **kwargs):
-        """Pages are rendered once per caller, URL and state of the library."""
+        # Pages are rendered once per caller, URL and state of the library.
         page = super().list
         return cached_json(request, "exercises", [LIBRARY], lambda: page(request).data)
 

@@ -111,14 +111,25 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The ETag of the version you read; a write over a newer version is a 412.",
 )
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The version in this answer; send it back as If-Match to change the program.",
+)
 STALE = error_response("The program has changed since you read it (If-Match); nothing changed.")
 CONFLICT = error_response("The program's state forbids this; the message says why.")
 
 
 @extend_schema_view(
-    update=extend_schema(parameters=[IF_MATCH], responses={200: ProgramSerializer, 412: STALE}),
+    retrieve=extend_schema(parameters=[ETAG]),
+    create=extend_schema(parameters=[ETAG]),
+    update=extend_schema(
+        parameters=[IF_MATCH, ETAG], responses={200: ProgramSerializer, 412: STALE}
+    ),
     partial_update=extend_schema(
-        parameters=[IF_MATCH], responses={200: ProgramSerializer, 412: STALE}
+        parameters=[IF_MATCH, ETAG], responses={200: ProgramSerializer, 412: STALE}
     ),
     destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, 409: CONFLICT, 412: STALE}),
 )
@@ -155,11 +166,9 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        """Looked up and rendered once per state of the caller, the program and the library.
-
-        The entry is made by the full lookup for this caller (the queryset's scope and the
-        object permissions), so a later hit stands for the same decision.
-        """
+        # Looked up and rendered once per state of the caller, the program and the library. The
+        # entry is made by the full lookup for this caller (the queryset's scope and the object
+        # permissions), so a later hit stands for the same decision.
         pk, user_id = self.kwargs["pk"], request.user.pk
 
         def build():
@@ -216,7 +225,7 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         request=ActivateSerializer,
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={200: ProgramSerializer, 409: CONFLICT, 412: STALE},
     )
     @action(detail=True, methods=["post"], serializer_class=ActivateSerializer)
@@ -234,7 +243,9 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         )
         return self.detail_response(program)
 
-    @extend_schema(request=ProgramCopySerializer, responses={201: ProgramSerializer})
+    @extend_schema(
+        request=ProgramCopySerializer, parameters=[ETAG], responses={201: ProgramSerializer}
+    )
     @action(detail=True, methods=["post"], serializer_class=ProgramCopySerializer)
     @transaction.atomic
     def copy(self, request, pk=None):

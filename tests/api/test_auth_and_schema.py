@@ -3,6 +3,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
 
 from exercises.models import Exercise
 from ptbuilder.roles import THERAPISTS_GROUP, is_therapist
@@ -77,3 +78,13 @@ def test_createtherapist_makes_a_staff_user_in_the_therapists_group():
         .exists()
     )
     assert Exercise.objects.count() == 0
+
+
+def test_the_schema_documents_the_etag_of_program_answers():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    program = schema["paths"]["/api/v1/programs/{id}/"]
+    for method, status in [("get", "200"), ("put", "200"), ("patch", "200")]:
+        assert "ETag" in program[method]["responses"][status]["headers"]
+    activate = schema["paths"]["/api/v1/programs/{id}/activate/"]["post"]
+    assert "ETag" in activate["responses"]["200"]["headers"]
+    assert "ETag" in schema["paths"]["/api/v1/programs/"]["post"]["responses"]["201"]["headers"]
