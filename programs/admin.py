@@ -86,14 +86,28 @@ def screening_result(screening: Screening) -> str:
 # Clients
 
 
-class ClientScreeningInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on a parent's page, never added, changed or removed there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ClientScreeningInline(ReadOnlyInline):
     """The client's screenings, newest first; each opens read-only on its own page."""
 
     model = Screening
     fields = ["performed_at", "condition", "result", "performed_by"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
 
     def get_queryset(self, request):
@@ -108,35 +122,15 @@ class ClientScreeningInline(admin.TabularInline):
     def result(self, screening):
         return screening_result(screening)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ClientProgramInline(admin.TabularInline):
+class ClientProgramInline(ReadOnlyInline):
     """The client's programs; each is edited on its own page."""
 
     model = Program
     fk_name = "client"
     fields = ["title", "status", "version", "start_date", "updated_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditedAdminMixin:
@@ -265,12 +259,10 @@ class ScreeningResultFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ScreeningAnswerInline(admin.TabularInline):
+class ScreeningAnswerInline(ReadOnlyInline):
     model = ScreeningAnswer
     fields = ["red_flag", "answer"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("red_flag")
@@ -278,15 +270,6 @@ class ScreeningAnswerInline(admin.TabularInline):
     @admin.display(description="answer")
     def answer(self, answer):
         return "Present" if answer.present else "Absent"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Screening)
