@@ -68,7 +68,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        return prescriptions.client_programs_qs(client=self.client)
+        return prescriptions.client_programs_qs(client_id=self.client_id)
 
     def requested_week(self, program) -> int:
         raw = self.request.query_params.get("week")
@@ -80,8 +80,8 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
         return week
 
     def programs_data(self, programs: list, weeks: dict) -> list:
-        """Programs as the client sees them in the given weeks, cached per version and week."""
-        units = self.client.units
+        """Programs as the client sees them in the given weeks, cached per program state (which
+        includes the client's record, so their units) and week."""
         current = {program.pk: prescriptions.current_week(program) for program in programs}
 
         def build(missing):
@@ -96,7 +96,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
                 "doses": doses,
                 "weeks": weeks,
                 "current_weeks": current,
-                "units": units,
+                "units": self.client.units,
             }
             return {
                 program.pk: ClientProgramSerializer(program, context=context).data
@@ -107,7 +107,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
             programs,
             "client",
             build,
-            lambda program: (weeks[program.pk], current[program.pk], units),
+            lambda program: (weeks[program.pk], current[program.pk]),
         )
 
     def list(self, request, *args, **kwargs):

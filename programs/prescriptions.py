@@ -14,9 +14,9 @@ from .models import ExerciseLog, Item, Program, ProgressionRule
 EntriesByWeek = dict[int, list[progression.LoggedEntry]]
 
 
-def client_programs_qs(*, client):
+def client_programs_qs(*, client_id: int):
     """The client's active programs, without their contents (see with_contents)."""
-    return Program.objects.filter(client=client, status=Program.Status.ACTIVE).order_by(
+    return Program.objects.filter(client_id=client_id, status=Program.Status.ACTIVE).order_by(
         "start_date", "id"
     )
 
