@@ -240,5 +240,5 @@ def cached_pdf(
             load(), first_week=first_week, last_week=last_week, paper=paper, for_pdf=True
         )
         pdf = render_pdf(document)
-        cache.set(cache_key, pdf, timeout=None)
+        cache.set(cache_key, pdf, timeout=caching.DAY)  # keys of replaced states are not reused
     return pdf
