@@ -11,7 +11,7 @@ class PtbuilderConfig(AppConfig):
     def ready(self):
         from knox.models import AuthToken
 
-        from . import tokens
+        from . import checks, tokens  # noqa: F401 - checks registers itself
 
         user = get_user_model()
         post_delete.connect(tokens.token_deleted, sender=AuthToken, dispatch_uid="token-deleted")
