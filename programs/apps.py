@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save, pre_save
 
 
@@ -18,4 +19,5 @@ class ProgramsConfig(AppConfig):
         for model, receiver in receivers.items():
             for signal in (post_save, post_delete):
                 signal.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}")
+        post_save.connect(caching.owner_changed, sender=get_user_model(), dispatch_uid="owner")
         pre_save.connect(caching.client_moving, sender=Client, dispatch_uid="client-moving")

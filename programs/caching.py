@@ -2,15 +2,15 @@
 
 Keys carry the generation tokens (ptbuilder/generations.py) of what a rendering is built from:
 
-- "program:<id>": the program and its contents, its client's record, and the sessions logged
-  against it (a session can move a gated rule or flag an item for review);
+- "program:<id>": the program and its contents, its client's record, its owner's name, and the
+  sessions logged against it (a session can move a gated rule or flag an item for review);
 - "client:<id>": the client's record, programs and sessions (their app's list of programs);
 - "library": the exercises and everything they show (see exercises/apps.py).
 
-Signals replace the tokens on every save or delete of programs, sessions, clients and library
-rows (connected in apps.py), so no write path can forget to. A program's blocks, items and
-rules are only written together with the program itself, whose version rises (services.py and
-the admin), so its save stands for them.
+Signals replace the tokens on every save or delete of programs, sessions, clients, therapists
+and library rows (connected in apps.py), so no write path can forget to. A program's blocks,
+items and rules are only written together with the program itself, whose version rises
+(services.py and the admin), so its save stands for them.
 """
 
 from collections.abc import Callable
@@ -78,6 +78,17 @@ def client_changed(sender, instance, created=False, **kwargs) -> None:
         programs = Program.objects.filter(client_id=instance.pk).values_list("pk", flat=True)
         scopes += [f"program:{pk}" for pk in programs]
     invalidate(*scopes)
+
+
+SHOWN_OF_THE_OWNER = {"username", "first_name", "last_name", "email"}
+
+
+def owner_changed(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    """A therapist's name and e-mail show on their printed programs (not a log-in's time)."""
+    if created or (update_fields is not None and not SHOWN_OF_THE_OWNER & set(update_fields)):
+        return
+    programs = Program.objects.filter(owner_id=instance.pk).values_list("pk", flat=True)
+    invalidate(*(f"program:{pk}" for pk in programs))
 
 
 def client_moving(sender, instance, **kwargs) -> None:

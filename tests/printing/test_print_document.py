@@ -205,3 +205,19 @@ def test_an_edited_library_exercise_renders_a_fresh_pdf(as_therapist, as_superus
     second = as_therapist.get(url(program, "pdf"))
     assert second["ETag"] != first["ETag"]
     assert "Renamed release" in pdf_text(second)
+
+
+def test_a_renamed_therapist_renders_a_fresh_pdf(as_therapist, therapist, program, monkeypatch):
+    renders = []
+    real_render = printing.render_pdf
+    monkeypatch.setattr(printing, "render_pdf", lambda doc: renders.append(doc) or real_render(doc))
+    first = as_therapist.get(url(program, "pdf"))
+
+    therapist.save(update_fields=["last_login"])  # every log-in; the printout shows no such thing
+    assert as_therapist.get(url(program, "pdf"))["ETag"] == first["ETag"] and len(renders) == 1
+
+    therapist.first_name, therapist.last_name = "Robin", "Renamed"
+    therapist.save()
+    second = as_therapist.get(url(program, "pdf"))
+    assert second["ETag"] != first["ETag"] and len(renders) == 2
+    assert "Robin Renamed" in pdf_text(second)
