@@ -19,18 +19,10 @@ class ExerciseFilter(FilterSet):
     mine = BooleanFilter(
         method="filter_mine", label="true: only my custom exercises; false: only shared ones"
     )
-    archived = BooleanFilter(
-        field_name="is_archived", label="Archived exercises are left out unless asked for"
-    )
 
     class Meta:
         model = Exercise
         fields = ["category", "equipment", "body_region", "laterality", "dosing", "condition"]
-
-    def filter_queryset(self, queryset):
-        if self.form.cleaned_data.get("archived") is None:
-            queryset = queryset.filter(is_archived=False)
-        return super().filter_queryset(queryset)
 
     def filter_mine(self, queryset, name, value):
         if value:

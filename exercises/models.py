@@ -195,6 +195,9 @@ class ExerciseQuerySet(models.QuerySet):
     def shared(self):
         return self.filter(owner__isnull=True)
 
+    def active(self):
+        return self.filter(is_archived=False)
+
     def visible_to(self, user):
         """Shared exercises plus the user's own; superusers see everything."""
         if user.is_superuser:

@@ -94,11 +94,10 @@ class ExerciseSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "source_note",
             "owner",
             "is_shared",
-            "is_archived",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["slug", "image", "owner", "is_archived", "created_at", "updated_at"]
+        read_only_fields = ["slug", "image", "owner", "created_at", "updated_at"]
 
     def validate_progressable(self, value):
         return list(dict.fromkeys(value))

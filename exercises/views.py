@@ -14,7 +14,8 @@ from .services import exercise_archive
 class ExerciseViewSet(viewsets.ModelViewSet):
     """The shared library plus the caller's own custom exercises.
 
-    DELETE archives: programs and logs keep pointing at an exercise, so it is never removed.
+    DELETE archives: the exercise leaves the library, so it is gone from these URLs (404), but
+    programs and logs keep pointing at it and go on showing it; the admin can restore it.
     """
 
     queryset = Exercise.objects.none()
@@ -27,7 +28,7 @@ class ExerciseViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return Exercise.objects.visible_to(self.request.user).with_relations()
+        return Exercise.objects.visible_to(self.request.user).active().with_relations()
 
     def list(self, request, *args, **kwargs):
         # Pages are rendered once per caller, URL and state of the library.

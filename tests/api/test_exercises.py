@@ -8,6 +8,7 @@ from tests.factories import (
     CustomExerciseFactory,
     EquipmentFactory,
     ExerciseFactory,
+    ItemFactory,
     TissueFactory,
 )
 
@@ -120,13 +121,13 @@ class TestSearchFiltersOrdering:
         assert names(as_therapist.get(URL, {"mine": "false"})) == ["Shared"]
         assert names(as_therapist.get(URL)) == ["Mine", "Shared"]
 
-    def test_archived_are_left_out_unless_asked_for(self, as_therapist):
+    def test_archived_are_gone_from_the_api(self, as_therapist):
         ExerciseFactory(name="Active")
         archived = ExerciseFactory(name="Old", is_archived=True)
 
         assert names(as_therapist.get(URL)) == ["Active"]
-        assert names(as_therapist.get(URL, {"archived": "true"})) == ["Old"]
-        assert as_therapist.get(detail(archived)).status_code == 200
+        assert names(as_therapist.get(URL, {"search": "Old"})) == []
+        assert as_therapist.get(detail(archived)).status_code == 404
 
     def test_ordering_by_name_both_ways(self, as_therapist):
         for name in ["Beta", "Alpha", "Gamma"]:
@@ -227,6 +228,19 @@ class TestPermissions:
         exercise.refresh_from_db()
         assert exercise.is_archived
         assert names(as_therapist.get(URL)) == []
+        for method in ("get", "patch", "delete"):
+            assert getattr(as_therapist, method)(detail(exercise)).status_code == 404
+
+    def test_programs_go_on_showing_an_archived_exercise(self, as_therapist, therapist):
+        exercise = CustomExerciseFactory(owner=therapist, name="My glide")
+        item = ItemFactory(exercise=exercise, block__program__owner=therapist)
+        program_url = f"/api/v1/programs/{item.block.program_id}/"
+        as_therapist.get(program_url)  # cached before the archive
+
+        as_therapist.delete(detail(exercise))
+        [shown] = as_therapist.get(program_url).json()["blocks"][0]["items"]
+        assert shown["exercise"] == exercise.pk
+        assert shown["exercise_detail"]["name"] == "My glide"
 
 
 class TestBadInput:

@@ -56,8 +56,6 @@ class TestQueryParameters:
         ("url", "name", "value"),
         [
             ("/api/v1/exercises/", "mine", "maybe"),
-            ("/api/v1/exercises/", "archived", "1"),
-            ("/api/v1/exercises/", "archived", ""),
             ("/api/v1/clients/", "is_archived", "yes"),
             ("/api/v1/programs/", "is_template", "True"),
             ("/api/v1/programs/", "client", ""),
