@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from programs import audit
 from programs.models import AuditEvent, Program, ProgramVersion
 from tests.conftest import client_for
 from tests.factories import (
+    ClientFactory,
     ClientUserFactory,
     ExerciseLogFactory,
     ItemFactory,
@@ -140,6 +141,34 @@ class TestAuditTrail:
         with pytest.raises(PermissionError):
             AuditEvent.objects.update(action="tampered")
         assert AuditEvent.objects.get().action == "read:retrieve"
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the database's own guard is PostgreSQL's"
+    )
+    @pytest.mark.parametrize(
+        "sql",
+        [
+            "DELETE FROM programs_auditevent",
+            "UPDATE programs_auditevent SET action = 'tampered'",
+            "UPDATE programs_auditevent SET client_id = NULL, ip = '10.0.0.1'",
+        ],
+    )
+    def test_the_database_refuses_to_change_the_log(self, as_therapist, active, sql):
+        as_therapist.get(detail(active))
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+        assert AuditEvent.objects.get().action == "read:retrieve"
+
+    def test_deleting_a_client_or_an_account_keeps_their_events(self, as_therapist, therapist):
+        client = ClientFactory(therapist=therapist)
+        client_id = str(client.pk)
+        assert as_therapist.get(f"/api/v1/clients/{client_id}/").status_code == 200
+        client.delete()
+        therapist.delete()
+        event = AuditEvent.objects.get()
+        assert (event.client_id, event.user_id) == (None, None)
+        assert (event.username, event.object_id) == (therapist.username, client_id)
 
     def test_admin_views_are_recorded_and_only_superusers_read_the_log(
         self, client, therapist, superuser, active
