@@ -38,6 +38,18 @@ class ArchivedFilter(admin.SimpleListFilter):
             }
 
 
+DOSE_LAYOUT = [
+    "sets",
+    ("reps_min", "reps_max"),
+    ("hold_seconds_min", "hold_seconds_max"),
+    ("duration_seconds_min", "duration_seconds_max"),
+    "rest_seconds",
+    "load_kg",
+    "step_height_cm",
+]
+"""A dose's fields on an admin page, each range on one line (exercises and program items)."""
+
+
 class OwnerFilter(admin.SimpleListFilter):
     title = "owner"
     parameter_name = "owner"
@@ -81,16 +93,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             {
                 "description": "A range with only a minimum is a single value. "
                 "Empty load means bodyweight.",
-                "fields": [
-                    "sets",
-                    ("reps_min", "reps_max"),
-                    ("hold_seconds_min", "hold_seconds_max"),
-                    ("duration_seconds_min", "duration_seconds_max"),
-                    "rest_seconds",
-                    "load_kg",
-                    "step_height_cm",
-                    "progressable",
-                ],
+                "fields": [*DOSE_LAYOUT, "progressable"],
             },
         ),
         (

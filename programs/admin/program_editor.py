@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from exercises.admin import DOSE_LAYOUT
 from exercises.models import Exercise, Parameter
 from ptbuilder.exceptions import Conflict
 
@@ -85,15 +86,7 @@ class ItemInline(
             {
                 "description": "Leave every dose field empty to start from the exercise's "
                 "default dose. A range with only a minimum is a single value.",
-                "fields": [
-                    "sets",
-                    ("reps_min", "reps_max"),
-                    ("hold_seconds_min", "hold_seconds_max"),
-                    ("duration_seconds_min", "duration_seconds_max"),
-                    "rest_seconds",
-                    "load_kg",
-                    "step_height_cm",
-                ],
+                "fields": DOSE_LAYOUT,
             },
         ),
         (None, {"fields": ["notes"]}),
