@@ -132,7 +132,8 @@ class ItemFormSet(nested_admin.NestedInlineFormSet):
                 continue
             exercise = cleaned.get("exercise")
             if exercise is not None:
-                _add_errors(form, item_errors(exercise, cleaned))
+                kept = form.initial.get("exercise") if form.instance.pk else None
+                _add_errors(form, item_errors(exercise, cleaned, kept))
 
 
 class ProgressionRuleFormSet(nested_admin.NestedInlineFormSet):

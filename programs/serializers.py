@@ -173,11 +173,13 @@ class ItemSerializer(JSONTypesMixin, serializers.ModelSerializer):
         return item_dose_text(item, engine_dose(item), self.context.get("units", "metric"))
 
     def validate(self, attrs):
-        values = {**stored_values(self, Item, attrs.get("id"), ITEM_KEPT_FIELDS), **attrs}
+        stored = stored_values(self, Item, attrs.get("id"), ITEM_KEPT_FIELDS)
+        values = {**stored, **attrs}
         exercise = values.get("exercise")
         if exercise is None:
             raise serializers.ValidationError({"exercise": [REQUIRED]})
-        errors = item_errors(exercise, values)
+        kept = stored.get("exercise")
+        errors = item_errors(exercise, values, kept.pk if kept else None)
         progressions = rules_errors(exercise, values, attrs.get("progressions", []))
         if progressions:
             errors["progressions"] = {

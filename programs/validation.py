@@ -42,9 +42,12 @@ def block_errors(values: dict) -> dict:
     return {}
 
 
-def item_errors(exercise: Exercise, values: dict) -> dict:
-    """A side the exercise can be done on, and ordered ranges."""
+def item_errors(exercise: Exercise, values: dict, kept_exercise_id: int | None = None) -> dict:
+    """An exercise still in the library (an item may keep one archived since), a side it can be
+    done on, and ordered ranges."""
     errors = range_errors(values)
+    if exercise.is_archived and exercise.pk != kept_exercise_id:
+        errors["exercise"] = f"{exercise.name} is archived; choose one from the library."
     side = values.get("side", Item.Side.BOTH)
     allowed = SIDES_BY_LATERALITY[exercise.laterality]
     if side not in allowed:

@@ -485,6 +485,21 @@ class TestUpdate:
         assert after[1] == before[1]
         assert Program.objects.get(pk=program.pk).version == 2
 
+    def test_an_item_keeps_an_exercise_archived_since(self, as_therapist, program, ex):
+        body = read_back(as_therapist, program)
+        ex.lunge.is_archived = True
+        ex.lunge.save()
+        lunge = body["blocks"][0]["items"][0]
+        assert lunge["exercise"] == ex.lunge.pk
+        lunge["notes"] = "Still the lunge."
+        response = as_therapist.put(detail(program), body)
+        assert response.status_code == 200, response.content
+
+        body["blocks"][0]["items"].append({"exercise": ex.lunge.pk, "side": "each"})
+        response = as_therapist.put(detail(program), body)
+        assert response.status_code == 400
+        assert "archived" in error_at(response.json(), ("blocks", 0, "items", 2, "exercise"))[0]
+
     def test_an_item_keeps_its_id_when_moved_to_another_block(self, as_therapist, program):
         body = read_back(as_therapist, program)
         warm_up, circuit = body["blocks"]
@@ -639,6 +654,11 @@ def unknown_exercise(payload):
     return ("blocks", 0, "items", 1, "exercise")
 
 
+def an_archived_exercise(payload):
+    payload["blocks"][0]["items"][1]["exercise"] = ExerciseFactory(is_archived=True).pk
+    return ("blocks", 0, "items", 1, "exercise")
+
+
 def new_item_without_exercise(payload):
     payload["blocks"][0]["items"][1].pop("id", None)
     del payload["blocks"][0]["items"][1]["exercise"]
@@ -675,6 +695,7 @@ INVALID = [
     unknown_rule_parameter,
     another_therapists_private_exercise,
     unknown_exercise,
+    an_archived_exercise,
     new_item_without_exercise,
     rounds_max_below_rounds_min,
     negative_load,

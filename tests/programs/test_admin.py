@@ -351,6 +351,24 @@ def test_item_side_must_fit_the_exercise(admin_as_therapist, therapist):
     assert (Item.objects.get().side, program.version) == ("both", 1)
 
 
+def test_an_item_keeps_an_archived_exercise_but_cannot_newly_choose_one(
+    admin_as_therapist, therapist
+):
+    program = ProgramFactory(owner=therapist)
+    item = ItemFactory(block__program=program, exercise__is_archived=True)
+    archived = ExerciseFactory(name="Retired glide", is_archived=True)
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    data["blocks-0-items-0-notes"] = "Kept as it was."
+    assert admin_as_therapist.post(program_url(program), data).status_code == 302
+
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    data["blocks-0-items-0-exercise"] = str(archived.pk)
+    response = admin_as_therapist.post(program_url(program), data)
+    assert response.status_code == 200
+    assert "Retired glide is archived" in response.content.decode()
+    assert Item.objects.get().exercise_id == item.exercise_id
+
+
 def test_every_admin_save_bumps_the_version(admin_as_therapist, therapist):
     program = ProgramFactory(owner=therapist, title="Before")
     ItemFactory(block__program=program)
