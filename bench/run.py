@@ -36,7 +36,7 @@ from knox.models import AuthToken  # noqa: E402
 
 from bench.urls import FLOOR_BODIES  # noqa: E402
 from exercises.models import Category, Exercise  # noqa: E402
-from programs import audit, printing, selectors  # noqa: E402
+from programs import audit, caching, printing, selectors  # noqa: E402
 from programs.models import Block, ExerciseLog, Item, Program, ProgressionRule, Session  # noqa: E402
 from programs.models import Client as ClientRecord  # noqa: E402
 from programs.seeding import seed_library  # noqa: E402
@@ -277,7 +277,7 @@ def main() -> None:
     program.save()
     others = other_programs(therapist, ADHERENCE_PROGRAMS - 1)
     many_sessions([program, *others], ADHERENCE_SESSIONS // ADHERENCE_PROGRAMS)
-    path, scope = f"/api/v1/clients/{client.pk}/adherence/", f"program:{program.pk}"
+    path, scope = f"/api/v1/clients/{client.pk}/adherence/", caching.program_scope(program.pk)
     spread = (median_ms(as_therapist, path, scope), median_ms(as_therapist, path))
     many_sessions([program], ADHERENCE_SESSIONS)
     one = (median_ms(as_therapist, path, scope), median_ms(as_therapist, path))

@@ -119,7 +119,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         """The exercise picker of program items offers only exercises still in use."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.resolver_match and request.resolver_match.url_name == "autocomplete":
-            queryset = queryset.filter(is_archived=False)
+            queryset = queryset.active()
         return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):

@@ -23,9 +23,17 @@ from ptbuilder.tokens import user_scope
 from .models import Program
 
 
+def program_scope(program_id: int) -> str:
+    return f"program:{program_id}"
+
+
+def client_scope(client_id: int) -> str:
+    return f"client:{client_id}"
+
+
 def key(program, kind: str, *details) -> str:
     """The cache key of one of `program`'s renderings (serialized, PDF...) in its current state."""
-    generations = current(f"program:{program.pk}", LIBRARY)
+    generations = current(program_scope(program.pk), LIBRARY)
     parts = ":".join(str(detail) for detail in details)
     return f"program:{program.pk}:v{program.version}:{generations}:{kind}:{parts}"
 
@@ -58,25 +66,30 @@ def cached_many(
     return [found[key] for key in keys]
 
 
+def program_scopes(**lookup) -> list[str]:
+    """The scopes of the programs that match `lookup` (one query)."""
+    programs = Program.objects.filter(**lookup).values_list("pk", flat=True)
+    return [program_scope(pk) for pk in programs]
+
+
 def program_changed(sender, instance, **kwargs) -> None:
-    scopes = [f"program:{instance.pk}"]
+    scopes = [program_scope(instance.pk)]
     if instance.client_id:
-        scopes.append(f"client:{instance.client_id}")
+        scopes.append(client_scope(instance.client_id))
     invalidate(*scopes)
 
 
 def session_changed(sender, instance, **kwargs) -> None:
-    invalidate(f"program:{instance.program_id}", f"client:{instance.client_id}")
+    invalidate(program_scope(instance.program_id), client_scope(instance.client_id))
 
 
 def client_changed(sender, instance, created=False, **kwargs) -> None:
     """A client's record shows in their programs and in their app account's cached identity."""
-    scopes = [f"client:{instance.pk}"]
+    scopes = [client_scope(instance.pk)]
     if instance.user_id:
         scopes.append(user_scope(instance.user_id))
     if not created:
-        programs = Program.objects.filter(client_id=instance.pk).values_list("pk", flat=True)
-        scopes += [f"program:{pk}" for pk in programs]
+        scopes += program_scopes(client_id=instance.pk)
     invalidate(*scopes)
 
 
@@ -87,8 +100,7 @@ def owner_changed(sender, instance, created=False, update_fields=None, **kwargs)
     """A therapist's name and e-mail show on their printed programs (not a log-in's time)."""
     if created or (update_fields is not None and not SHOWN_OF_THE_OWNER & set(update_fields)):
         return
-    programs = Program.objects.filter(owner_id=instance.pk).values_list("pk", flat=True)
-    invalidate(*(f"program:{pk}" for pk in programs))
+    invalidate(*program_scopes(owner_id=instance.pk))
 
 
 def client_moving(sender, instance, **kwargs) -> None:

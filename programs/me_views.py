@@ -112,7 +112,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         # Rendered once a day (the week moves on) per state of the client's programs.
-        scopes = [f"client:{self.client_id}", LIBRARY]
+        scopes = [caching.client_scope(self.client_id), LIBRARY]
         return cached_json(request, "my-programs", scopes, self.page, timezone.localdate())
 
     def page(self):

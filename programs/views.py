@@ -5,13 +5,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ptbuilder import generations
 from ptbuilder.exceptions import Conflict
 from ptbuilder.generations import LIBRARY
 from ptbuilder.permissions import IsTherapist, OwnerWrites
-from ptbuilder.rendering import json_response, render
+from ptbuilder.rendering import json_response, per_caller, render
 from ptbuilder.schema import error_response
-from ptbuilder.tokens import user_scope
 
 from . import caching, print_views, selectors, services
 from .adherence import client_adherence
@@ -169,16 +167,14 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         # Looked up and rendered once per state of the caller, the program and the library. The
         # entry is made by the full lookup for this caller (the queryset's scope and the object
         # permissions), so a later hit stands for the same decision.
-        pk, user_id = self.kwargs["pk"], request.user.pk
+        pk = self.kwargs["pk"]
 
         def build():
             program = self.get_object()
             return program.etag, Target.of(program), self.detail_response(program).content
 
-        scopes = [f"program:{pk}", LIBRARY, user_scope(user_id)]
-        etag, self.audited_target, body = generations.cached(
-            "program-read", scopes, (user_id, pk), build
-        )
+        scopes = [caching.program_scope(pk), LIBRARY]
+        etag, self.audited_target, body = per_caller(request, "program-read", scopes, build, pk)
         response = json_response(body)
         response["ETag"] = etag
         return response

@@ -17,13 +17,19 @@ def json_response(body: bytes, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
+def per_caller(request, kind: str, scopes: list[str], build: Callable[[], object], *details):
+    """`build()` once per state of `scopes` and of the caller (what they may see follows their
+    account), and per `details`. Errors raised are not cached."""
+    user_id = request.user.pk
+    scopes = [*scopes, user_scope(user_id)]
+    return generations.cached(kind, scopes, (user_id, *details), build)
+
+
 def cached_json(
     request, kind: str, scopes: list[str], build: Callable[[], object], *details
 ) -> HttpResponse:
-    """The data of `build()` rendered once per state of `scopes` and of the caller (what they may
-    see follows their account), per URL (pages link to each other by absolute URL) and per
-    `details`. Errors raised are not cached."""
+    """The data of `build()` rendered once per caller (see per_caller), per URL (pages link to
+    each other by absolute URL) and per `details`."""
     url = (request.scheme, request.get_host(), request.get_full_path())
-    details = (request.user.pk, url, *details)
-    scopes = [*scopes, user_scope(request.user.pk)]
-    return json_response(generations.cached(kind, scopes, details, lambda: render(build())))
+    body = per_caller(request, kind, scopes, lambda: render(build()), url, *details)
+    return json_response(body)

@@ -86,14 +86,15 @@ remembered: dict[str, Identity] = {}
 class CachedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, token: bytes):
         try:
-            key = token_key(hash_token(token.decode()))
+            digest = hash_token(token.decode())
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("Invalid token.") from error
+        key = token_key(digest)
         identity = remembered.get(key) or cache.get(key)
         if identity is not None and self.stands(identity):
             remembered[key] = identity
             return identity.instances()
-        return self.remember(key, token)
+        return self.remember(key, digest, token)
 
     @staticmethod
     def stands(identity: Identity) -> bool:
@@ -101,11 +102,12 @@ class CachedTokenAuthentication(TokenAuthentication):
         current = generations.current(user_scope(user_id))
         return identity.until > time.time() and identity.generation == current
 
-    def remember(self, key: str, token: bytes):
-        """knox's own check, then the identity is kept. The user is read again after their
-        generation, so a change made meanwhile leaves an identity that never stands."""
-        _, found = super().authenticate_credentials(token)
-        generation = generations.current(user_scope(found.user_id))
+    def remember(self, key: str, digest: str, token: bytes):
+        """knox's own check, then the identity is kept. The user's generation is read before
+        knox loads the user, so a change made meanwhile leaves an identity that never stands."""
+        found = AuthToken.objects.filter(digest=digest).values_list("user_id", flat=True)
+        user_id = next(iter(found), None)
+        generation = generations.current(user_scope(user_id)) if user_id else ""
         _, auth_token = super().authenticate_credentials(token)
         identity = Identity.of(auth_token, generation)
         cache.set(key, identity, identity.until - time.time())
