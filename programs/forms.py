@@ -83,6 +83,55 @@ class ProgramAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ProgramPartFormSet(nested_admin.NestedInlineFormSet):
+    """Rows of the program on the page, and only those, are changed, moved or deleted here.
+
+    nested_admin looks a submitted row id up among every row of the model (so that a row can be
+    dragged to another parent); here ids are looked up among the page's program's rows
+    (`page_lookup` leads from a row to its program). Any other id, on a row kept or deleted, is
+    an error of the whole formset, so nothing is saved.
+    """
+
+    page_lookup = ""
+
+    def page_program_id(self) -> int | None:
+        parent = self.instance
+        if isinstance(parent, Item):
+            parent = parent.block if parent.block_id else None
+        if isinstance(parent, Block):
+            return parent.program_id
+        return parent.pk if isinstance(parent, Program) else None
+
+    def page_rows(self):
+        if not hasattr(self, "_page_rows"):
+            program_id = self.page_program_id()
+            rows = self.model._default_manager.filter(**{self.page_lookup: program_id})
+            self._page_rows = rows if program_id is not None else rows.none()
+        return self._page_rows
+
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=self.page_rows())
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[self._pk_field.name].queryset = self.page_rows()
+
+    def clean(self):
+        allowed = {str(pk) for pk in self.page_rows().values_list("pk", flat=True)}
+        for index, form in enumerate(self.forms):
+            submitted = form.data.get(form.add_prefix(self._pk_field.name)) or ""
+            if (submitted or index < self.initial_form_count()) and submitted not in allowed:
+                raise ValidationError(
+                    "A row on this page is not part of this program (it may have been removed "
+                    "meanwhile). Nothing was saved; reload the page and make your changes again."
+                )
+        super().clean()
+
+
+class BlockFormSet(ProgramPartFormSet):
+    page_lookup = "program"
+
+
 class BlockAdminForm(forms.ModelForm):
     class Meta:
         model = Block
@@ -121,8 +170,10 @@ class ItemAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ItemFormSet(nested_admin.NestedInlineFormSet):
+class ItemFormSet(ProgramPartFormSet):
     """Each item's side must fit its exercise and its ranges must be ordered (item_errors)."""
+
+    page_lookup = "block__program"
 
     def clean(self):
         super().clean()
@@ -136,8 +187,10 @@ class ItemFormSet(nested_admin.NestedInlineFormSet):
                 _add_errors(form, item_errors(exercise, cleaned, kept))
 
 
-class ProgressionRuleFormSet(nested_admin.NestedInlineFormSet):
+class ProgressionRuleFormSet(ProgramPartFormSet):
     """An item's rules may only change what its exercise supports (rules_errors)."""
+
+    page_lookup = "item__block__program"
 
     def clean(self):
         super().clean()
