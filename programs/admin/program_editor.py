@@ -19,6 +19,7 @@ from ..forms import (
     RULE_FIELDS,
     ActivateWithOverrideForm,
     BlockAdminForm,
+    BlockFormSet,
     CopyToClientForm,
     ItemAdminForm,
     ItemFormSet,
@@ -105,6 +106,7 @@ class BlockInline(
 ):
     model = Block
     form = BlockAdminForm
+    formset = BlockFormSet
     extra = 0
     sortable_field_name = "position"
     inlines = [ItemInline]
