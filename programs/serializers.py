@@ -275,36 +275,10 @@ class ProgramSerializer(ProgramSummarySerializer):
             name for name in ProgramSummarySerializer.Meta.read_only_fields if name != "status"
         ]
 
-    def validate(self, attrs):
-        status = attrs.get("status", self.instance.status if self.instance else None)
-        clearing_start = "start_date" in attrs and attrs["start_date"] is None
-        if clearing_start and status in (Program.Status.ACTIVE, Program.Status.PAUSED):
-            raise serializers.ValidationError(
-                {"start_date": ["An active or paused program needs its start date."]}
-            )
-        return attrs
-
-    def validate_status(self, status):
-        """Pause, complete or archive here; a program becomes active only through `activate`."""
-        current = self.instance.status if self.instance else Program.Status.DRAFT
-        allowed = Program.STATUS_CHANGES.get(current, set())
-        if status != current and status not in allowed:
-            choices = ", ".join(sorted(allowed)) or "nothing else"
-            raise serializers.ValidationError(
-                f"A {current} program can become: {choices} (use activate to activate it)."
-            )
-        return status
-
     def to_representation(self, program):
         """Items word their dose in the client's units (nested serializers share the context)."""
         self.context["units"] = program.client.units if program.client else "metric"
         return super().to_representation(program)
-
-    def validate_client(self, client):
-        if self.instance and self.instance.client_id != (client and client.pk):
-            if self.instance.status != Program.Status.DRAFT:
-                raise serializers.ValidationError("Only a draft can move to another client.")
-        return client
 
 
 class ProgramCopySerializer(JSONTypesMixin, serializers.Serializer):

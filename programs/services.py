@@ -33,14 +33,40 @@ def etag_matches(header: str | None, etag: str) -> bool:
 
 
 def _lock(program: Program, if_match: str | None = None) -> Program:
+    """The program's row, locked and read afresh: every state rule is judged on it. A program
+    deleted meanwhile raises Program.DoesNotExist (a 404)."""
     current = Program.objects.select_for_update().get(pk=program.pk)
     if not etag_matches(if_match, current.etag):
         raise PreconditionFailed()
     return current
 
 
+def check_state_change(current: Program, data: dict) -> None:
+    """The rules a change must keep given the program's current state (a 400 naming the field).
+
+    Judged on the locked row, so a concurrent change of state cannot slip between check and write.
+    """
+    errors = {}
+    status = data.get("status", current.status)
+    allowed = Program.STATUS_CHANGES.get(current.status, set())
+    if status != current.status and status not in allowed:
+        choices = ", ".join(sorted(allowed)) or "nothing else"
+        errors["status"] = [
+            f"A {current.status} program can become: {choices} (use activate to activate it)."
+        ]
+    client = data.get("client", current.client)
+    if (client and client.pk) != current.client_id and current.status != Program.Status.DRAFT:
+        errors["client"] = ["Only a draft can move to another client."]
+    clearing_start = "start_date" in data and data["start_date"] is None
+    if clearing_start and status in (Program.Status.ACTIVE, Program.Status.PAUSED):
+        errors["start_date"] = ["An active or paused program needs its start date."]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def program_create(*, owner, data: dict) -> Program:
+    check_state_change(Program(status=Program.Status.DRAFT), data)
     blocks = data.pop("blocks", [])
     program = Program.objects.create(owner=owner, **data)
     write_blocks(program, blocks)
@@ -71,6 +97,7 @@ def program_update(
     the locked, freshly read row, so they never undo another request's newer changes.
     """
     current = _lock(program, if_match)
+    check_state_change(current, data)
     keep_replaced_version(current, by)
     blocks = data.pop("blocks", None)
     for name, value in data.items():
@@ -138,8 +165,11 @@ def _save(instance, data: dict, **fixed):
 
 @transaction.atomic
 def program_delete(*, program: Program, if_match: str | None = None) -> None:
-    _lock(program, if_match)
-    program.delete()
+    """Only drafts and templates are deleted; anything prescribed is archived instead."""
+    current = _lock(program, if_match)
+    if not (current.is_template or current.status == Program.Status.DRAFT):
+        raise Conflict("Only drafts and templates can be deleted; archive this program.")
+    current.delete()
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """Storing what a client did: one session per client_uuid, whatever the retries."""
 
 from django.db import IntegrityError, transaction
+from rest_framework.exceptions import ValidationError
 
-from .models import ExerciseLog, Item, Session
+from .models import ExerciseLog, Item, Program, Session
 from .progression import REVIEW_PAIN
 
 
@@ -14,6 +15,14 @@ def session_log(*, client, data: dict) -> tuple[Session, bool]:
     entries = data.pop("entries")
     try:
         with transaction.atomic():
+            try:
+                _check_program_takes(data["program"], entries)
+            except ValidationError:
+                # A concurrent upload of the same session may have been stored just before.
+                stored = stored_session(client=client, client_uuid=data["client_uuid"])
+                if stored is None:
+                    raise
+                return stored, False
             session = Session.objects.create(client=client, **data)
             ExerciseLog.objects.bulk_create(
                 ExerciseLog(session=session, exercise_id=entry["item"].exercise_id, **entry)
@@ -29,6 +38,31 @@ def session_log(*, client, data: dict) -> tuple[Session, bool]:
             raise
         return stored, False
     return session, True
+
+
+def _check_program_takes(program: Program, entries: list[dict]) -> None:
+    """The program is still active and still holds the entries' items, judged on its locked
+    row: a therapist's pause or edit committed meanwhile is seen, never overtaken."""
+    status = (
+        Program.objects.select_for_update()
+        .filter(pk=program.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != Program.Status.ACTIVE:
+        state = status or "removed"
+        raise ValidationError({"program": [f"This program is {state}; it takes no new sessions."]})
+    asked = {entry["item"].pk for entry in entries}
+    held = set(
+        Item.objects.filter(pk__in=asked, block__program=program).values_list("pk", flat=True)
+    )
+    gone = {
+        index: {"item": ["Not an item of this program (any more)."]}
+        for index, entry in enumerate(entries)
+        if entry["item"].pk not in held
+    }
+    if gone:
+        raise ValidationError({"entries": gone})
 
 
 def stored_session(*, client, client_uuid) -> Session | None:

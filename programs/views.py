@@ -5,7 +5,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ptbuilder.exceptions import Conflict
 from ptbuilder.generations import LIBRARY
 from ptbuilder.permissions import IsTherapist, OwnerWrites
 from ptbuilder.rendering import json_response, per_caller, render
@@ -215,8 +214,6 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return self.detail_response(program)
 
     def perform_destroy(self, program):
-        if not (program.is_template or program.status == Program.Status.DRAFT):
-            raise Conflict("Only drafts and templates can be deleted; archive this program.")
         services.program_delete(program=program, if_match=self.request.headers.get("If-Match"))
 
     @extend_schema(

@@ -1,8 +1,8 @@
 import logging
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
@@ -33,6 +33,9 @@ def api_exception_handler(exc, context):
             {"detail": "The request body is too large."},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, ObjectDoesNotExist):
+        # Looked up afresh inside a service (e.g. under a row lock) and deleted meanwhile.
+        exc = NotFound()
     response = exception_handler(exc, context)
     if response is None:
         request = context.get("request")
