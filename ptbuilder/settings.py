@@ -144,7 +144,7 @@ REST_FRAMEWORK = {
         "ptbuilder.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ptbuilder.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ptbuilder.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "ptbuilder.pagination.PageNumberPagination",
