@@ -32,7 +32,8 @@ def _error_at(path: list, message: str) -> dict:
 
 def check_body(data) -> None:
     """Refuses bodies nested deeper than MAX_DEPTH, text with lone surrogates and numbers too
-    large for a float (1e400), naming the field. Iterative, so a deep body cannot exhaust the stack here either."""
+    large for a float (1e400), naming the field. Iterative, so a deep body cannot exhaust the
+    stack here either."""
     pending = [(data, [])]
     while pending:
         value, path = pending.pop()

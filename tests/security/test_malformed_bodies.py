@@ -57,31 +57,31 @@ def test_nesting_a_valid_program_needs_is_accepted(as_therapist, paths):
 
 
 CHOICE_FIELDS = [
-    ("post", "/api/v1/clients/", '{"first_name": "A", "units": %s}', ["units"]),
-    ("patch", "program", '{"status": %s}', ["status"]),
+    ("post", "/api/v1/clients/", '{"first_name": "A", "units": VALUE}', ["units"]),
+    ("patch", "program", '{"status": VALUE}', ["status"]),
     (
         "patch",
         "program",
-        '{"blocks": [{"title": "B", "items": [{"exercise": 1, "side": %s}]}]}',
+        '{"blocks": [{"title": "B", "items": [{"exercise": 1, "side": VALUE}]}]}',
         ["blocks", "0", "items", "0", "side"],
     ),
     *(
         (
             "patch",
             "program",
-            '{"blocks": [{"items": [{"progressions": [{"%s": %%s}]}]}]}' % name,
+            '{"blocks": [{"items": [{"progressions": [{"NAME": VALUE}]}]}]}'.replace("NAME", name),
             ["blocks", "0", "items", "0", "progressions", "0", name],
         )
         for name in ("mode", "parameter", "trigger")
     ),
-    ("post", "/api/v1/exercises/", '{"name": "E", "laterality": %s}', ["laterality"]),
-    ("post", "/api/v1/exercises/", '{"name": "E", "dosing": %s}', ["dosing"]),
-    ("post", "/api/v1/me/sessions/", '{"entries": [{"side": %s}]}', ["entries", "0", "side"]),
-    ("post", "/api/v1/auth/token/", '{"username": %s, "password": "x"}', ["username"]),
+    ("post", "/api/v1/exercises/", '{"name": "E", "laterality": VALUE}', ["laterality"]),
+    ("post", "/api/v1/exercises/", '{"name": "E", "dosing": VALUE}', ["dosing"]),
+    ("post", "/api/v1/me/sessions/", '{"entries": [{"side": VALUE}]}', ["entries", "0", "side"]),
+    ("post", "/api/v1/auth/token/", '{"username": VALUE, "password": "x"}', ["username"]),
     (
         "post",
         "/api/v1/auth/redeem/",
-        '{"code": "x", "username": %s, "password": "x"}',
+        '{"code": "x", "username": VALUE, "password": "x"}',
         ["username"],
     ),
 ]
@@ -92,7 +92,7 @@ def test_a_lone_surrogate_is_a_400_naming_the_field(
     api, therapist, paths, method, path, template, field
 ):
     sign_in(api, therapist, path)
-    response = post_raw(api, method, paths.get(path, path), template % SURROGATE)
+    response = post_raw(api, method, paths.get(path, path), template.replace("VALUE", SURROGATE))
     assert response.status_code == 400, response.content
     error = response.json()
     for key in field:
@@ -102,13 +102,14 @@ def test_a_lone_surrogate_is_a_400_naming_the_field(
 
 def test_a_lone_surrogate_from_the_client_app_is_a_400(api):
     api.force_authenticate(ClientUserFactory())
-    response = post_raw(api, "post", "/api/v1/me/sessions/", '{"notes": %s}' % SURROGATE)
+    body = '{"notes": VALUE}'.replace("VALUE", SURROGATE)
+    response = post_raw(api, "post", "/api/v1/me/sessions/", body)
     assert response.status_code == 400
     assert response.json() == {"notes": ["Text must be valid Unicode."]}
 
 
 @pytest.mark.parametrize("number", ["1e400", "-1e400", "1" * 400])
 def test_huge_numbers_are_a_400(as_therapist, paths, number):
-    response = post_raw(as_therapist, "patch", paths["program"], '{"weeks": %s}' % number)
+    response = post_raw(as_therapist, "patch", paths["program"], f'{{"weeks": {number}}}')
     assert response.status_code == 400
     assert "weeks" in response.json()
