@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 from exercises.models import DOSE_FIELDS, RedFlag
 
 from .models import Block, Client, Item, Program, ProgressionRule, Screening
-from .validation import block_errors, item_errors, rules_errors
+from .validation import (
+    MAX_ITEMS,
+    TOO_MANY_ITEMS,
+    block_errors,
+    item_errors,
+    rules_errors,
+)
 
 RULE_FIELDS = [
     field.name
@@ -130,6 +136,26 @@ class ProgramPartFormSet(nested_admin.NestedInlineFormSet):
 
 class BlockFormSet(ProgramPartFormSet):
     page_lookup = "program"
+    default_error_messages = {"too_many_forms": "A program holds at most %(num)d blocks."}
+
+    def clean(self):
+        super().clean()
+        if self.kept_items() > MAX_ITEMS:
+            raise ValidationError(TOO_MANY_ITEMS)
+
+    def kept_items(self) -> int:
+        """Item rows the page keeps or adds, over every block it keeps (nested_admin hangs each
+        block form's item formset on the form)."""
+        count = 0
+        for block_form in self.forms:
+            if block_form.is_valid() and self._should_delete_form(block_form):
+                continue
+            for formset in getattr(block_form, "nested_formsets", []):
+                for index, form in enumerate(formset.forms):
+                    deleted = form.is_valid() and formset._should_delete_form(form)
+                    kept = index < formset.initial_form_count() or form.has_changed()
+                    count += kept and not deleted
+        return count
 
 
 class BlockAdminForm(forms.ModelForm):
@@ -174,6 +200,7 @@ class ItemFormSet(ProgramPartFormSet):
     """Each item's side must fit its exercise and its ranges must be ordered (item_errors)."""
 
     page_lookup = "block__program"
+    default_error_messages = {"too_many_forms": "A block holds at most %(num)d exercises."}
 
     def clean(self):
         super().clean()
@@ -191,6 +218,7 @@ class ProgressionRuleFormSet(ProgramPartFormSet):
     """An item's rules may only change what its exercise supports (rules_errors)."""
 
     page_lookup = "item__block__program"
+    default_error_messages = {"too_many_forms": "An exercise takes at most %(num)d rules."}
 
     def clean(self):
         super().clean()

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from exercises.serializers import ExerciseEssentialsSerializer, RedFlagSerializer
@@ -104,8 +105,21 @@ class ClientProgramSerializer(serializers.ModelSerializer):
         return self.context["weeks"][program.pk]
 
 
+class LoggedItemField(ScopedPrimaryKeyField):
+    """The item an entry logs: required when logging, null once the therapist has removed the
+    item from the program (the entry itself is kept)."""
+
+
+class LoggedItemFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = LoggedItemField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "nullable": True} if direction == "response" else schema
+
+
 class ExerciseLogSerializer(JSONTypesMixin, serializers.ModelSerializer):
-    item = ScopedPrimaryKeyField(
+    item = LoggedItemField(
         lambda context: Item.objects.filter(
             block__program__client=context["client"]
         ).select_related("block"),

@@ -77,9 +77,19 @@ def print_options(request, program) -> dict:
     return query.validated_data
 
 
+PRINT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+"""The print view is a static page served from the admin's origin: its own inline styles and
+images, never a script, a form or a frame."""
+
+
 def html_response(request, program) -> HttpResponse:
     document = printing.build_document(program, **print_options(request, program), for_pdf=False)
-    return HttpResponse(printing.render_html(document), content_type="text/html; charset=utf-8")
+    response = HttpResponse(printing.render_html(document), content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = PRINT_CSP
+    return response
 
 
 def pdf_response(request, program, load) -> HttpResponse:

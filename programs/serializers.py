@@ -16,7 +16,14 @@ from .models import (
     Screening,
     ScreeningAnswer,
 )
-from .validation import block_errors, item_errors, rules_errors
+from .validation import (
+    MAX_BLOCKS,
+    MAX_ITEMS,
+    MAX_RULES,
+    block_errors,
+    item_errors,
+    rules_errors,
+)
 
 REQUIRED = "This field is required."
 BLOCK_FIELDS = [
@@ -151,7 +158,7 @@ class ItemSerializer(JSONTypesMixin, serializers.ModelSerializer):
     )
     exercise_detail = ExerciseEssentialsSerializer(source="exercise", read_only=True)
     dose_text = serializers.SerializerMethodField(help_text="Week 1, in the client's units.")
-    progressions = ProgressionRuleSerializer(many=True, required=False)
+    progressions = ProgressionRuleSerializer(many=True, required=False, max_length=MAX_RULES)
 
     class Meta:
         model = Item
@@ -194,7 +201,7 @@ class ItemSerializer(JSONTypesMixin, serializers.ModelSerializer):
 
 class BlockSerializer(JSONTypesMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Keep to update an existing block.")
-    items = ItemSerializer(many=True, required=False)
+    items = ItemSerializer(many=True, required=False, max_length=MAX_ITEMS)
 
     class Meta:
         model = Block
@@ -267,7 +274,7 @@ class ProgramSummarySerializer(JSONTypesMixin, serializers.ModelSerializer):
 class ProgramSerializer(ProgramSummarySerializer):
     """A whole program, blocks[].items[].progressions[], read and written in one request."""
 
-    blocks = BlockSerializer(many=True, required=False)
+    blocks = BlockSerializer(many=True, required=False, max_length=MAX_BLOCKS)
 
     class Meta(ProgramSummarySerializer.Meta):
         fields = [*ProgramSummarySerializer.Meta.fields, "blocks"]

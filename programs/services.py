@@ -20,6 +20,7 @@ from .models import (
     Screening,
     ScreeningAnswer,
 )
+from .validation import MAX_ITEMS, TOO_MANY_ITEMS
 
 ACTIVATABLE = {Program.Status.DRAFT, Program.Status.PAUSED}
 
@@ -134,6 +135,8 @@ def write_blocks(program: Program, blocks: list[dict]) -> None:
             if progressions is not None:
                 rewritten.add(item.pk)
                 rules += [ProgressionRule(item=item, **rule) for rule in progressions]
+    if len(kept_items) > MAX_ITEMS:  # counts the items that blocks sent without `items` keep
+        raise ValidationError({"blocks": [TOO_MANY_ITEMS]})
     ProgressionRule.objects.filter(item_id__in=rewritten).delete()
     ProgressionRule.objects.bulk_create(rules)
     Item.objects.filter(pk__in=existing_items.keys() - kept_items).delete()

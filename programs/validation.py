@@ -32,6 +32,12 @@ PARAMETER_LIMITS = {
     "step_height_cm": MAX_STEP_HEIGHT_CM,
 }
 MAX_PERCENT = 100
+MAX_BLOCKS = 30
+MAX_ITEMS = 60
+MAX_RULES = 6
+"""A program's size: far above what a clinic prescribes, low enough that every schedule and
+printout of a program stays quick to compute."""
+TOO_MANY_ITEMS = f"A program holds at most {MAX_ITEMS} exercises."
 
 
 def block_errors(values: dict) -> dict:

@@ -1,6 +1,7 @@
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
@@ -33,6 +34,8 @@ def api_exception_handler(exc, context):
             {"detail": "The request body is too large."},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, OperationalError | InterfaceError):
+        return None  # re-raised: DatabaseUnavailableMiddleware answers 503
     if isinstance(exc, ObjectDoesNotExist):
         # Looked up afresh inside a service (e.g. under a row lock) and deleted meanwhile.
         exc = NotFound()

@@ -27,6 +27,7 @@ from ..forms import (
     ProgressionRuleFormSet,
 )
 from ..models import Block, Client, Item, Program, ProgressionRule
+from ..validation import MAX_BLOCKS, MAX_ITEMS, MAX_RULES
 from .base import AuditedAdminMixin, therapists
 
 PARAMETER_LABELS = dict(Parameter.choices)
@@ -48,7 +49,11 @@ def may_edit(user, program: Program | None) -> bool:
 
 
 class ProgramPartInline:
-    """Blocks, items and rules can be changed exactly when their program can."""
+    """Blocks, items and rules can be changed exactly when their program can, and no more of
+    them than `max_num` (the API's limits) are taken."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         allowed = super().has_add_permission(request, obj)
@@ -68,6 +73,7 @@ class ProgressionRuleInline(ProgramPartInline, nested_admin.NestedTabularInline)
     formset = ProgressionRuleFormSet
     fields = RULE_FIELDS
     extra = 0
+    max_num = MAX_RULES
 
 
 class ItemInline(
@@ -77,6 +83,7 @@ class ItemInline(
     form = ItemAdminForm
     formset = ItemFormSet
     extra = 0
+    max_num = MAX_ITEMS
     sortable_field_name = "position"
     autocomplete_fields = ["exercise"]
     inlines = [ProgressionRuleInline]
@@ -108,6 +115,7 @@ class BlockInline(
     form = BlockAdminForm
     formset = BlockFormSet
     extra = 0
+    max_num = MAX_BLOCKS
     sortable_field_name = "position"
     inlines = [ItemInline]
     fields = [
