@@ -45,19 +45,25 @@ class PdfUnavailableError(APIException):
     default_code = "pdf_unavailable"
 
 
+MAX_PRINTED_WEEKS = 26
+"""Weeks one printout covers (by default the first ones): half a year of a program is as much as
+a handout holds, and it bounds the work of a PDF."""
+
+
 class PrintQuerySerializer(serializers.Serializer):
     weeks = extend_schema_field({"type": "string", "pattern": WEEKS_PATTERN.pattern})(
         serializers.CharField(
             required=False,
             trim_whitespace=False,
-            help_text='A week ("3") or a range ("1-4"); default: every week.',
+            help_text='A week ("3") or a range ("1-4") of at most 26 weeks; default: every '
+            "week, up to week 26.",
         )
     )
     paper = serializers.ChoiceField(choices=list(printing.PAPER_SIZES), default="a4")
 
     def validate(self, attrs):
         weeks = self.context["program"].weeks
-        first, last = 1, weeks
+        first, last = 1, min(weeks, MAX_PRINTED_WEEKS)
         if "weeks" in attrs:
             match = WEEKS_PATTERN.fullmatch(attrs["weeks"])
             if match:
@@ -66,6 +72,10 @@ class PrintQuerySerializer(serializers.Serializer):
             if not match or not 1 <= first <= last <= weeks:
                 raise serializers.ValidationError(
                     {"weeks": [f'A week or a range within 1-{weeks}, e.g. "1-4".']}
+                )
+            if last - first >= MAX_PRINTED_WEEKS:
+                raise serializers.ValidationError(
+                    {"weeks": [f"At most {MAX_PRINTED_WEEKS} weeks in one printout."]}
                 )
         return {"first_week": first, "last_week": last, "paper": attrs["paper"]}
 

@@ -131,3 +131,14 @@ def test_the_admin_counts_exercises_over_every_block(client, therapist, exercise
     assert response.status_code == 200
     assert f"A program holds at most {MAX_ITEMS} exercises." in response.content.decode()
     assert Item.objects.filter(block__program=program).count() == MAX_ITEMS
+
+
+def test_a_printout_covers_at_most_26_weeks(as_therapist, therapist):
+    program = ProgramFactory(owner=therapist, weeks=104)
+    url = f"{PROGRAMS}{program.pk}/print/"
+    assert as_therapist.get(url, {"weeks": "1-26"}).status_code == 200
+    response = as_therapist.get(url, {"weeks": "1-27"})
+    assert response.status_code == 400
+    assert response.json() == {"weeks": ["At most 26 weeks in one printout."]}
+    assert "Week 26" in as_therapist.get(url).content.decode()
+    assert "Week 27" not in as_therapist.get(url).content.decode()
