@@ -16,6 +16,8 @@ from django.db import DatabaseError, connections, models, router
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
+from ptbuilder.client_address import client_ip
+
 from .models import AuditEvent, Client
 
 logger = logging.getLogger(__name__)
@@ -142,7 +144,7 @@ def record(
         "object_type": target.kind if target else "",
         "object_id": target.id if target else "",
         "client_id": client_id or (target.client_id if target else None),
-        "ip": request.META.get("REMOTE_ADDR") or None,
+        "ip": client_ip(request),
         "request_id": getattr(request, "id", ""),
         "path": request.get_full_path()[:300],
         "status_code": status_code,

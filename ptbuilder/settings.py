@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked admin log-in into the lock page
 ]
 
 ROOT_URLCONF = "ptbuilder.urls"
@@ -170,7 +172,31 @@ AUDIT_READ_SECONDS = float(os.environ.get("AUDIT_READ_SECONDS", "2"))
 
 INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
 AUTH_FAILURE_LIMIT = int(os.environ.get("AUTH_FAILURE_LIMIT", "5"))
-"""Failed log-ins or redeems per IP and per username in 15 minutes before answering 429."""
+"""Wrong passwords (or invitation codes) per account in 15 minutes before its log-ins, in the
+admin and the API, are refused (429) for at most 15 more minutes (ptbuilder/login_lock.py)."""
+
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+"""Proxies in front of the app that each append the address they received from to
+X-Forwarded-For; 0 uses REMOTE_ADDR alone (ptbuilder/client_address.py)."""
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+AUTHENTICATION_BACKENDS = ["ptbuilder.login_lock.LoginLockBackend"]
+AXES_HANDLER = "ptbuilder.login_lock.AtomicDatabaseHandler"
+AXES_FAILURE_LIMIT = AUTH_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "ptbuilder.login_lock.lock_username"
+AXES_CLIENT_IP_CALLABLE = "ptbuilder.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "ptbuilder.login_lock.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not prolong a lock
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]  # masked in rows
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+"""axes.W006 asks for "ip_address" among the lock-out parameters. The lock is per account on
+purpose: per address it would lock out a whole clinic behind one; addresses are rate-limited by
+the auth throttle instead."""
 
 CACHES = {
     "default": (
@@ -226,5 +252,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lock-outs; not each step of counting them
+    },
 }

@@ -65,7 +65,8 @@ def _audit_each_read(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Failed log-in counts live in the cache, which outlives a test; start each test clean."""
+    """The log-in throttle's history and checked tokens live in the cache, which outlives a test;
+    start each test clean."""
     from django.core.cache import cache
 
     from ptbuilder import tokens
