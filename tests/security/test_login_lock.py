@@ -2,7 +2,8 @@
 
 At most AUTH_FAILURE_LIMIT wrong passwords are checked per account in 15 minutes, whichever of
 the three they come through, from whatever address, in whatever case, and in parallel; other
-accounts behind the same address are not affected.
+accounts behind the same address are not affected. A changed password revokes the account's
+tokens.
 """
 
 import os
@@ -254,3 +255,59 @@ class TestParallel:
         self.run_at_once(attempt)
         assert password_checks.wrong == LIMIT
         assert api_log_in("root").status_code == 429
+
+
+class TestPasswordChangeRevokesTokens:
+    @pytest.fixture
+    def casey(self):
+        return TherapistFactory(username="casey")
+
+    @pytest.fixture
+    def token(self, casey):
+        return api_log_in("casey").json()["token"]
+
+    @staticmethod
+    def works(token) -> bool:
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        status_code = api.get("/api/v1/exercises/").status_code
+        assert status_code in (200, 401)
+        return status_code == 200
+
+    def test_the_admin_password_change_form_revokes_them(self, client, casey, token):
+        assert self.works(token)
+        client.force_login(casey)
+        response = client.post(
+            "/admin/password_change/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+        assert response.status_code == 302, response.content
+        assert not self.works(token)
+        assert signed_in_to_admin(client)  # the session that changed it stays signed in
+
+    def test_a_password_set_in_the_user_admin_revokes_them(self, client, casey, token):
+        assert self.works(token)
+        client.force_login(SuperuserFactory())
+        response = client.post(
+            f"/admin/auth/user/{casey.pk}/password/",
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        )
+        assert response.status_code == 302, response.content
+        assert not self.works(token)
+        assert api_log_in("casey", NEW_PASSWORD).status_code == 200
+
+    def test_set_password_anywhere_revokes_them(self, casey, token):
+        other = api_log_in("casey").json()["token"]
+        casey.set_password(NEW_PASSWORD)
+        casey.save()
+        assert not self.works(token) and not self.works(other)
+
+    def test_other_changes_to_the_account_keep_them(self, casey, token):
+        casey.first_name = "Casey"
+        casey.save()
+        casey.save(update_fields=["last_login"])
+        assert self.works(token)
