@@ -198,7 +198,7 @@ def test_auth_failure_limit_sets_the_lock_from_the_environment():
     assert result.stdout.split()[-1:] == ["1000000"], result.stderr
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class TestParallel:
     """Attempts at once, each thread with its own connection; SQLite in tests is one in-memory
     database that threads cannot write in parallel, so these run on PostgreSQL only."""
