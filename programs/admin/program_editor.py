@@ -4,6 +4,7 @@ import nested_admin
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -314,10 +315,12 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
                 submit="Copy",
             )
         client = form.cleaned_data["client"]
-        copies = [
-            services.program_copy(program=program, client=client, by=request.user)
-            for program in queryset
-        ]
+        copies = []
+        for program in queryset:
+            with transaction.atomic():
+                copy = services.program_copy(program=program, client=client, by=request.user)
+                self.log_addition(request, copy, f"Copied from program {program.pk}.")
+            copies.append(copy)
         links = format_html_join(
             ", ",
             '<a href="{}">{}</a>',
@@ -353,6 +356,8 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         return self._activate(request, queryset, form.cleaned_data["override_reason"])
 
     def _activate(self, request, queryset, override_reason: str):
+        """Each activation goes into the program's history (and so the audit trail) with it."""
+        message = "Activated with an override reason." if override_reason else "Activated."
         programs = list(queryset.select_related("client"))
         activated = []
         for program in programs:
@@ -360,9 +365,11 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
                 self.message_user(request, f"{program}: a shared template.", messages.ERROR)
                 continue
             try:
-                services.program_activate(
-                    program=program, by=request.user, override_reason=override_reason
-                )
+                with transaction.atomic():
+                    active = services.program_activate(
+                        program=program, by=request.user, override_reason=override_reason
+                    )
+                    self.log_change(request, active, message)
             except Conflict as error:
                 self.message_user(request, f"{program}: {error.detail}", messages.ERROR)
             else:

@@ -126,7 +126,9 @@ class TestAuditTrail:
 
     def test_refused_requests_are_not_recorded_as_access(self, as_other_therapist, active):
         assert as_other_therapist.get(detail(active)).status_code == 404
-        assert not AuditEvent.objects.exists()
+        assert list(AuditEvent.objects.values_list("action", "client")) == [
+            ("denied:retrieve", None)
+        ]
 
     def test_the_log_is_append_only(self, as_therapist, active):
         as_therapist.get(detail(active))
