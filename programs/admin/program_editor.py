@@ -220,6 +220,26 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         deletable = obj.is_template or obj.status == Program.Status.DRAFT
         return allowed and may_edit(request.user, obj) and deletable
 
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except Conflict as error:  # activated since the page was opened: nothing was deleted
+            self.message_user(request, str(error.detail), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:programs_program_change", args=[object_id]))
+
+    def delete_model(self, request, obj):
+        """Through the service, which judges the draft-only rule on the locked row."""
+        services.program_delete(program=obj)
+
+    def delete_queryset(self, request, queryset):
+        """All or none, each through the service (see delete_model)."""
+        try:
+            with transaction.atomic():
+                for program in queryset:
+                    services.program_delete(program=program)
+        except Conflict as error:
+            self.message_user(request, f"Nothing was deleted: {error.detail}", messages.ERROR)
+
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser:
             obj.owner = request.user

@@ -74,3 +74,17 @@ def test_a_program_deleted_meanwhile_answers_404_not_500(as_therapist, therapist
         path = f"/api/v1/programs/{draft.pk}/" + ("activate/" if method == "post" else "")
         response = getattr(as_therapist, method)(path, body, format="json")
         assert response.status_code == 404, (method, response.content)
+
+
+def test_the_admin_deletes_through_the_locked_row(client, therapist, monkeypatch):
+    """The delete page was opened on a draft, which was activated before the confirmation."""
+    from programs.admin.program_editor import ProgramAdmin
+
+    client.force_login(therapist)
+    draft = ProgramFactory(status=Program.Status.DRAFT, owner=therapist)
+    stale = Program.objects.get(pk=draft.pk)
+    activated_meanwhile(draft)
+    monkeypatch.setattr(ProgramAdmin, "get_object", lambda self, request, object_id, *a: stale)
+    response = client.post(f"/admin/programs/program/{draft.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert Program.objects.get(pk=draft.pk).status == Program.Status.ACTIVE
