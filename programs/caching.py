@@ -18,7 +18,7 @@ from collections.abc import Callable
 from django.core.cache import cache
 
 from ptbuilder.generations import DAY, LIBRARY, current, invalidate
-from ptbuilder.tokens import user_scope
+from ptbuilder.rendering import user_scope
 
 from .models import Program
 

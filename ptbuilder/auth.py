@@ -21,7 +21,7 @@ from . import login_lock
 from .json_types import JSONTypesMixin
 from .schema import error_response
 from .throttling import AuthRateThrottle
-from .tokens import CachedTokenAuthentication
+from .tokens import TokenAuthentication
 
 TokenSerializer = inline_serializer(
     "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
@@ -100,7 +100,7 @@ class RedeemView(PublicAuthView):
 class LogoutView(KnoxLogoutView):
     """Revokes the token used for this request."""
 
-    authentication_classes = [CachedTokenAuthentication]
+    authentication_classes = [TokenAuthentication]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request, format=None):

@@ -22,7 +22,7 @@ def password_changing(sender, instance, raw=False, update_fields=None, **kwargs)
 
 
 def password_changed(sender, instance, **kwargs) -> None:
-    """post_save: deletes the tokens in the save's transaction (knox's signals then drop them
-    from every cache, see tokens.py)."""
+    """post_save: deletes the tokens in the save's transaction; every request checks its token
+    against the database (tokens.py)."""
     if instance.__dict__.pop("_password_changed", False):
         AuthToken.objects.filter(user_id=instance.pk).delete()

@@ -6,7 +6,27 @@ from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 
 from . import generations
-from .tokens import user_scope
+
+
+def user_scope(user_id: int) -> str:
+    """What a caller may see follows their account, its groups and its client profile."""
+    return f"user:{user_id}"
+
+
+def user_changed(sender, instance, **kwargs) -> None:
+    generations.invalidate(user_scope(instance.pk))
+
+
+def groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Membership changed from either side: a user's groups or a group's users (whose
+    members are only known before a clear)."""
+    if not reverse and action in ("post_add", "post_remove", "post_clear"):
+        user_changed(sender, instance)
+    elif reverse and action in ("post_add", "post_remove"):
+        generations.invalidate(*(user_scope(pk) for pk in pk_set))
+    elif reverse and action == "pre_clear":
+        users = instance.user_set.values_list("pk", flat=True)
+        generations.invalidate(*(user_scope(pk) for pk in users))
 
 
 def render(data) -> bytes:

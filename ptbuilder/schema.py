@@ -17,10 +17,10 @@ from rest_framework.authentication import SessionAuthentication
 from .permissions import OwnerWrites, TherapistWrites
 
 
-class CachedTokenScheme(KnoxTokenScheme):
-    """The cached token authentication takes the same header as knox's."""
+class TokenScheme(KnoxTokenScheme):
+    """The project's token authentication takes the same header as knox's."""
 
-    target_class = "ptbuilder.tokens.CachedTokenAuthentication"
+    target_class = "ptbuilder.tokens.TokenAuthentication"
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -138,7 +138,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "ptbuilder.tokens.CachedTokenAuthentication",
+        "ptbuilder.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -161,10 +161,6 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(days=int(os.environ.get("TOKEN_TTL_DAYS", "30"))),
     "AUTH_HEADER_PREFIX": "Token",
 }
-
-TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "300"))
-"""How long a checked token is trusted from the cache. Log-outs and account changes take effect
-at once on every server that shares the cache (REDIS_URL); this bounds anything else."""
 
 AUDIT_READ_BATCH = int(os.environ.get("AUDIT_READ_BATCH", "50"))
 AUDIT_READ_SECONDS = float(os.environ.get("AUDIT_READ_SECONDS", "2"))

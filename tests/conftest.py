@@ -65,14 +65,11 @@ def _audit_each_read(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """The log-in throttle's history and checked tokens live in the cache, which outlives a test;
-    start each test clean."""
+    """The log-in throttle's history and cached renderings live in the cache, which outlives a
+    test; start each test clean."""
     from django.core.cache import cache
 
-    from ptbuilder import tokens
-
     cache.clear()
-    tokens.remembered.clear()
     yield
 
 

@@ -1,15 +1,14 @@
-"""Checked tokens come from the cache, and every change to who the user is takes effect at once."""
+"""Every request checks its token against the database: each change to who the user is takes
+effect at once, on every server process, with no cache to forget it."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
-from knox.crypto import hash_token
+from django.db import connection
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from ptbuilder import generations, tokens
-from ptbuilder.roles import THERAPISTS_GROUP, client_profile_id, is_therapist
-from ptbuilder.tokens import CachedTokenAuthentication, token_key, user_scope
+from ptbuilder.roles import THERAPISTS_GROUP
+from ptbuilder.tokens import TokenAuthentication
 from tests.factories import ClientFactory, ClientUserFactory, TherapistFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,43 +26,30 @@ def signed_in(user) -> tuple[APIClient, str]:
 @pytest.fixture
 def therapist_app(therapist):
     api, _ = signed_in(therapist)
-    assert api.get(CLIENTS_URL).status_code == 200  # the token is cached from here on
+    assert api.get(CLIENTS_URL).status_code == 200
     return api
 
 
-def test_a_checked_token_needs_no_database_work(therapist, django_assert_num_queries):
+def test_a_token_is_checked_with_one_query(therapist, django_assert_num_queries):
     _, token = AuthToken.objects.create(therapist)
-    authentication = CachedTokenAuthentication()
-    user, _ = authentication.authenticate_credentials(token.encode())
-
-    with django_assert_num_queries(0):
-        again, auth_token = authentication.authenticate_credentials(token.encode())
-
-    assert again == user == therapist
+    with django_assert_num_queries(1):  # the token with its user, by its indexed key
+        user, auth_token = TokenAuthentication().authenticate_credentials(token.encode())
+    assert user == therapist
     assert auth_token.user_id == therapist.pk
 
 
-def test_the_role_and_client_profile_come_with_the_cached_token(django_assert_num_queries):
-    account = ClientUserFactory()
-    _, token = AuthToken.objects.create(account)
-    authentication = CachedTokenAuthentication()
-    authentication.authenticate_credentials(token.encode())
-
-    with django_assert_num_queries(0):
-        user, _ = authentication.authenticate_credentials(token.encode())
-        assert client_profile_id(user) == account.client_profile.pk
-        assert is_therapist(user) is False
+def test_a_token_removed_behind_the_apps_back_is_refused_at_once(therapist, therapist_app):
+    """As another process, or a database console, would remove it: no signal, no cache."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AuthToken._meta.db_table}")
+    assert therapist_app.get(CLIENTS_URL).status_code == 401
 
 
-def test_a_therapists_role_comes_with_the_cached_token(therapist, django_assert_num_queries):
-    _, token = AuthToken.objects.create(therapist)
-    authentication = CachedTokenAuthentication()
-    authentication.authenticate_credentials(token.encode())
-
-    with django_assert_num_queries(0):
-        user, _ = authentication.authenticate_credentials(token.encode())
-        assert is_therapist(user) is True
-        assert client_profile_id(user) is None
+def test_a_role_changed_behind_the_apps_back_counts_at_once(therapist, therapist_app):
+    through = therapist.groups.through
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {through._meta.db_table}")
+    assert therapist_app.get(CLIENTS_URL).status_code == 403
 
 
 def test_a_wrong_token_is_refused(therapist_app):
@@ -77,7 +63,7 @@ def test_a_malformed_token_is_refused():
     assert api.get(CLIENTS_URL).status_code == 401
 
 
-def test_logout_revokes_a_cached_token_at_once(therapist_app):
+def test_logout_revokes_the_token_at_once(therapist_app):
     assert therapist_app.post("/api/v1/auth/logout/").status_code == 204
     assert therapist_app.get(CLIENTS_URL).status_code == 401
 
@@ -152,41 +138,3 @@ def test_a_token_that_is_not_utf8_is_refused():
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Token caf\xe9")
     assert api.get(CLIENTS_URL).status_code == 401
-
-
-def test_the_password_hash_is_not_cached(therapist):
-    _, token = AuthToken.objects.create(therapist)
-    CachedTokenAuthentication().authenticate_credentials(token.encode())
-
-    identity = cache.get(token_key(hash_token(token)))
-
-    assert therapist.password not in repr(identity)
-    user, _ = identity.instances()
-    assert user.password == therapist.password  # a deferred field, loaded should it be needed
-
-
-def test_each_request_gets_its_own_instances(therapist):
-    _, token = AuthToken.objects.create(therapist)
-    authentication = CachedTokenAuthentication()
-    first_user, first_token = authentication.authenticate_credentials(token.encode())
-    second_user, second_token = authentication.authenticate_credentials(token.encode())
-
-    assert first_user == second_user and first_user is not second_user
-    assert first_token.pk == second_token.pk and first_token is not second_token
-    assert second_token.user is second_user
-
-
-def test_a_worker_checks_its_memory_against_the_shared_generation(therapist, therapist_app):
-    """Another server changed the account: only the shared generation tells this worker."""
-    generations.invalidate(user_scope(therapist.pk))
-    type(therapist).objects.filter(pk=therapist.pk).update(is_active=False)  # no signal here
-    assert therapist_app.get(CLIENTS_URL).status_code == 401
-
-
-def test_a_full_worker_memory_starts_again(therapist, monkeypatch):
-    monkeypatch.setattr(tokens, "WORKER_MEMORY", 2)
-    authentication = CachedTokenAuthentication()
-    for _ in range(3):
-        _, token = AuthToken.objects.create(therapist)
-        authentication.authenticate_credentials(token.encode())
-    assert len(tokens.remembered) == 1
