@@ -36,7 +36,7 @@ from knox.models import AuthToken  # noqa: E402
 
 from bench.urls import FLOOR_BODIES  # noqa: E402
 from exercises.models import Category, Exercise  # noqa: E402
-from programs import audit, caching, printing, selectors  # noqa: E402
+from programs import caching, printing, selectors  # noqa: E402
 from programs.models import Block, ExerciseLog, Item, Program, ProgressionRule, Session  # noqa: E402
 from programs.models import Client as ClientRecord  # noqa: E402
 from programs.seeding import seed_library  # noqa: E402
@@ -281,7 +281,6 @@ def main() -> None:
     spread = (median_ms(as_therapist, path, scope), median_ms(as_therapist, path))
     many_sessions([program], ADHERENCE_SESSIONS)
     one = (median_ms(as_therapist, path, scope), median_ms(as_therapist, path))
-    audit.reads.close()
     connection.creation.destroy_test_db(old_name, verbosity=0)
     report(ratios, cold, cached, search, spread, one)
 

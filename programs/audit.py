@@ -1,9 +1,7 @@
 """The audit trail of client data: every read or change, by whom, from where.
 
-A change is written at once. Reads, most of the traffic, are written in batches: a worker
-process keeps them until AUDIT_READ_BATCH have gathered or the oldest is AUDIT_READ_SECONDS
-old (a timer writes out a quiet worker's), and writes them out when it exits. A worker that is
-killed outright loses at most that batch; AUDIT_READ_BATCH = 1 writes every read at once.
+Every record, of a read or of a change, is written (and, outside a transaction, committed)
+before the answer is sent, so a worker killed right after answering has lost none.
 
 Actions are "<verb>:<what>": "read:" and "change:" for what was served, "denied:" for a signed-in
 caller refused (an API 403 or 404; the admin's 403 or "doesn't exist" redirect). A denied record
@@ -11,115 +9,14 @@ names the object asked for (its kind and the id in the URL) but links no client:
 looks up nothing beyond the caller's own scope, and an id that exists nowhere has no client.
 """
 
-import atexit
-import logging
-import threading
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import DatabaseError, connections, models, router
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
 from ptbuilder.client_address import client_ip
 
 from .models import AuditEvent, Client
-
-logger = logging.getLogger(__name__)
-
-
-def insert(events: list[dict]) -> None:
-    """Writes events, given as field values by attname, with one prepared INSERT run for each:
-    going through model instances and bulk_create took longer than writing the rows."""
-    if not events:
-        return
-    connection = connections[router.db_for_write(AuditEvent)]
-    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    kinds = [_plain_type(field) for field in fields]
-    rows = [
-        [
-            _db_value(field, kind, event[field.attname], connection)
-            for field, kind in zip(fields, kinds, strict=True)
-        ]
-        for event in events
-    ]
-    sql = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def _plain_type(field) -> type | None:
-    """The Python type a column stores as it is on every database (str for text, int for
-    integers); other values are prepared by their field."""
-    if isinstance(field, models.CharField | models.TextField):
-        return str
-    if isinstance(field, models.IntegerField | models.ForeignKey):
-        return int
-    return None
-
-
-def _db_value(field, kind, value, connection):
-    if value is None or type(value) is kind:
-        return value
-    return field.get_db_prep_save(value, connection)
-
-
-class ReadLog:
-    """This process's reads that are not written yet."""
-
-    def __init__(self):
-        self.events: list[dict] = []
-        self.lock = threading.Lock()
-        self.timer: threading.Timer | None = None
-
-    def add(self, event: dict) -> None:
-        with self.lock:
-            self.events.append(event)
-            full = len(self.events) >= settings.AUDIT_READ_BATCH
-            if not full and self.timer is None:
-                self.timer = threading.Timer(settings.AUDIT_READ_SECONDS, self.flush_from_timer)
-                self.timer.daemon = True
-                self.timer.start()
-        if full:
-            self.flush()
-
-    def flush(self) -> None:
-        """Writes the pending reads; should that fail, they stay pending for the next try."""
-        with self.lock:
-            events, self.events = self.events, []
-        try:
-            insert(events)
-        except DatabaseError:
-            with self.lock:
-                self.events[:0] = events
-            raise
-
-    def close(self) -> None:
-        """Writes what is pending and stops the timer (at exit)."""
-        with self.lock:
-            if self.timer is not None:
-                self.timer.cancel()
-                self.timer = None
-        self.flush()
-
-    def flush_from_timer(self) -> None:
-        """A timer runs once per AUDIT_READ_SECONDS at most, however many batches are written
-        meanwhile (a thread for each batch cost more than the writing)."""
-        with self.lock:
-            self.timer = None
-        try:
-            self.flush()
-        except DatabaseError:
-            logger.exception("Audited reads could not be written; they are kept for the next try.")
-        finally:
-            connections.close_all()  # the timer thread's own connections
-
-
-reads = ReadLog()
-atexit.register(reads.close)
 
 
 @dataclass(frozen=True)
@@ -151,23 +48,19 @@ def record(
     """Adds an event; `action` starts with "read:", "change:" or "denied:". An id from a URL is
     cut to the column's length, as the path is: any text can be asked for."""
     user = request.user if request.user.is_authenticated else None
-    event = {
-        "at": timezone.now(),
-        "user_id": user.pk if user else None,
-        "username": user.get_username() if user else "",
-        "action": action,
-        "object_type": target.kind if target else "",
-        "object_id": target.id[:OBJECT_ID_LENGTH] if target else "",
-        "client_id": client_id or (target.client_id if target else None),
-        "ip": client_ip(request),
-        "request_id": getattr(request, "id", ""),
-        "path": request.get_full_path()[:300],
-        "status_code": status_code,
-    }
-    if action.startswith("read:"):
-        reads.add(event)
-    else:
-        insert([event])
+    AuditEvent.objects.create(
+        at=timezone.now(),
+        user_id=user.pk if user else None,
+        username=user.get_username() if user else "",
+        action=action,
+        object_type=target.kind if target else "",
+        object_id=target.id[:OBJECT_ID_LENGTH] if target else "",
+        client_id=client_id or (target.client_id if target else None),
+        ip=client_ip(request),
+        request_id=getattr(request, "id", ""),
+        path=request.get_full_path()[:300],
+        status_code=status_code,
+    )
 
 
 class AuditedViewMixin:

@@ -162,10 +162,6 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
-AUDIT_READ_BATCH = int(os.environ.get("AUDIT_READ_BATCH", "50"))
-AUDIT_READ_SECONDS = float(os.environ.get("AUDIT_READ_SECONDS", "2"))
-"""Reads of client data are audited in batches of this many, or this old (programs/audit.py)."""
-
 INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
 AUTH_FAILURE_LIMIT = int(os.environ.get("AUTH_FAILURE_LIMIT", "5"))
 """Wrong passwords (or invitation codes) per account in 15 minutes before its log-ins, in the

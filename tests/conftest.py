@@ -57,13 +57,6 @@ def as_superuser(superuser):
 
 
 @pytest.fixture(autouse=True)
-def _audit_each_read(settings):
-    """Reads are audited in batches (tests/api/test_history_and_audit.py); elsewhere each read
-    is written at once, so a test sees it."""
-    settings.AUDIT_READ_BATCH = 1
-
-
-@pytest.fixture(autouse=True)
 def _clear_cache():
     """The log-in throttle's history and cached renderings live in the cache, which outlives a
     test; start each test clean."""
