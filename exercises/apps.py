@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from ptbuilder.generations import LIBRARY, invalidate
-
 
 class ExercisesConfig(AppConfig):
     name = "exercises"
@@ -22,4 +20,6 @@ class ExercisesConfig(AppConfig):
 
 
 def library_changed(sender, **kwargs) -> None:
+    from ptbuilder.generations import LIBRARY, invalidate  # models are loaded by now
+
     invalidate(LIBRARY)

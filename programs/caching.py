@@ -1,6 +1,7 @@
-"""Renderings of programs and of the library, cached in the shared cache (see CACHES).
+"""Renderings of programs and of the library, cached in Django's cache (see CACHES).
 
-Keys carry the generation tokens (ptbuilder/generations.py) of what a rendering is built from:
+Keys carry the generation tokens (ptbuilder/generations.py, read from the database in the same
+request) of what a rendering is built from:
 
 - "program:<id>": the program and its contents, its client's record, its owner's name, and the
   sessions logged against it (a session can move a gated rule or flag an item for review);
@@ -31,9 +32,11 @@ def client_scope(client_id: int) -> str:
     return f"client:{client_id}"
 
 
-def key(program, kind: str, *details) -> str:
-    """The cache key of one of `program`'s renderings (serialized, PDF...) in its current state."""
-    generations = current(program_scope(program.pk), LIBRARY)
+def key(program, kind: str, *details, generations: str | None = None) -> str:
+    """The cache key of one of `program`'s renderings (serialized, PDF...) in its current state,
+    read from the database now (or given, when read for several programs at once)."""
+    if generations is None:
+        generations = current(program_scope(program.pk), LIBRARY)
     parts = ":".join(str(detail) for detail in details)
     return f"program:{program.pk}:v{program.version}:{generations}:{kind}:{parts}"
 
@@ -50,8 +53,14 @@ def cached_many(
     build_many: Callable[[list], dict],
     details_of: Callable[[object], tuple],
 ) -> list:
-    """Values for several programs in order; the missing ones are built in one batch."""
-    keys = [key(program, kind, *details_of(program)) for program in programs]
+    """Values for several programs in order; their states are read in one query, the missing
+    values built in one batch."""
+    tokens = current(LIBRARY, *(program_scope(program.pk) for program in programs)).split(".")
+    library, own = tokens[0], tokens[1:]
+    keys = [
+        key(program, kind, *details_of(program), generations=f"{token}.{library}")
+        for program, token in zip(programs, own, strict=True)
+    ]
     found = cache.get_many(keys)
     missing = [program for program, key in zip(programs, keys, strict=True) if key not in found]
     if missing:

@@ -1,9 +1,11 @@
 """Generation tokens: how cached entries learn that what they were built from has changed.
 
-A scope ("program:7", "user:3", "library") has one random token in the shared cache; keys of
-entries built from the scope include it. A write replaces the token, so every entry of the
-scope is unreachable at once, on every app server. Tokens are random, not counters: an evicted
-token cannot bring back an old entry, and an expired token only makes its entries unreachable.
+A scope ("program:7", "user:3", "library") has one random token, stored in the database; keys
+of entries built from the scope include it. A write replaces the token in its own transaction,
+so from its commit on every request, in every process, reads the new token and builds anew:
+no process can serve what another has changed, whether the cache is shared (Redis) or local to
+each process. Tokens are random, not counters, so a database restored from a backup never
+meets entries built after the backup.
 """
 
 import hashlib
@@ -11,32 +13,29 @@ import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db import transaction
 
-LIFETIME = 7 * 24 * 60 * 60
+from .models import Generation
+
 DAY = 24 * 60 * 60
 LIBRARY = "library"
 """The exercises and everything they show (taxonomy, conditions, red flags, sources)."""
 
 
 def current(*scopes: str) -> str:
-    """The tokens of `scopes`, joined, read in one cache round trip."""
-    keys = [f"generation:{scope}" for scope in scopes]
-    tokens = cache.get_many(keys)
-    missing = [key for key in keys if key not in tokens]
-    if missing:
-        for key in missing:
-            cache.add(key, uuid.uuid4().hex, timeout=LIFETIME)
-        tokens.update(cache.get_many(missing))
-    return ".".join(tokens[key] for key in keys)
+    """The tokens of `scopes`, joined, read in one query ("-" for a scope never written)."""
+    tokens = dict(Generation.objects.filter(scope__in=scopes).values_list("scope", "token"))
+    return ".".join(tokens.get(scope, "-") for scope in scopes)
 
 
 def invalidate(*scopes: str) -> None:
-    """Forget every entry of `scopes`: now, and again once the transaction commits, in case a
-    concurrent read cached the old rows in between."""
-    keys = [f"generation:{scope}" for scope in scopes]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    """Forget every entry of `scopes`: new tokens, written (one upsert) with the change."""
+    if scopes:
+        Generation.objects.bulk_create(
+            [Generation(scope=scope, token=uuid.uuid4().hex) for scope in set(scopes)],
+            update_conflicts=True,
+            unique_fields=["scope"],
+            update_fields=["token"],
+        )
 
 
 def cached(kind: str, scopes: list[str], details: tuple, build: Callable[[], object]) -> object:

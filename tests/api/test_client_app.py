@@ -655,8 +655,8 @@ def build_program(client, *, blocks: int, items: int) -> Program:
 
 
 class TestQueryCounts:
-    LIST_QUERIES = 11  # with the cache empty: the account's client id and record, the audit...
-    DETAIL_QUERIES = 10
+    LIST_QUERIES = 13  # with the cache empty: the account's client id and record, generations,
+    DETAIL_QUERIES = 11  # the audit...
 
     @pytest.mark.parametrize("blocks, items", [(1, 1), (4, 5)])
     def test_the_list_does_not_grow_with_the_items(

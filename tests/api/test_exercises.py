@@ -306,8 +306,9 @@ class TestQueryCounts:
             target_tissues=[tissue],
             conditions=[condition],
         )
-        # count, page (with category, source, owner joined), one prefetch per relation
-        with django_assert_num_queries(6):
+        # generations, count, page (with category, source, owner joined), one prefetch per
+        # relation
+        with django_assert_num_queries(7):
             response = as_therapist.get(URL, {"page_size": 100})
         assert response.status_code == 200
 

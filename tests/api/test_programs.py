@@ -1168,9 +1168,10 @@ class TestQueryCounts:
         self, as_therapist, therapist, own_client, django_assert_num_queries, size
     ):
         program = large_program(therapist, own_client, *size)
-        # therapist group, program (client and condition joined) twice while the cache is
-        # empty, blocks, items (exercise and category joined), rules, the audit event
-        with django_assert_num_queries(7):
+        # therapist group, the generations of the caller's and the program's renderings,
+        # program (client and condition joined) twice while the cache is empty, blocks, items
+        # (exercise and category joined), rules, the audit event
+        with django_assert_num_queries(9):
             response = as_therapist.get(detail(program))
         assert response.status_code == 200
         assert sum(len(block["items"]) for block in response.json()["blocks"]) == size[0] * size[1]
@@ -1181,12 +1182,12 @@ class TestQueryCounts:
     ):
         program = large_program(therapist, own_client, *size)
         # therapist group, program (client and condition joined) twice while the cache is
-        # empty, blocks, items (exercise and category joined), rules, the audit event
-        with django_assert_num_queries(7):
+        # empty, generations, blocks, items (exercise and category joined), rules, the audit event
+        with django_assert_num_queries(8):
             response = as_therapist.get(action(program, "schedule"))
         assert response.status_code == 200
         assert len(response.json()) == size[0] * size[1]
-        with django_assert_num_queries(2):  # the program row and the audit event, from then on
+        with django_assert_num_queries(3):  # the program row, generations, the audit event
             again = as_therapist.get(action(program, "schedule"))
         assert again.json() == response.json()
 
