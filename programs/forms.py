@@ -64,10 +64,14 @@ class ProgramAdminForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
+        """Judged on the program's row, locked until the page's save ends (the admin saves in one
+        transaction), so two saves of one version cannot both pass."""
         cleaned = super().clean()
         stored = self.instance
+        if stored.pk:
+            stored = Program.objects.select_for_update().get(pk=stored.pk)
         loaded = cleaned.get("loaded_version")
-        if stored.pk and loaded is not None and loaded != stored.version:
+        if stored.pk and loaded != stored.version:
             raise ValidationError(
                 f"This program was saved elsewhere (now version {stored.version}) after you "
                 f"opened it (version {loaded}). Reload the page and make your changes again."
