@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ptbuilder.exceptions import Conflict
+from ptbuilder.domain_errors import Conflict
 
 from .models import Client, Invitation
 

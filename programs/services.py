@@ -4,9 +4,8 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
-from ptbuilder.exceptions import Conflict, PreconditionFailed
+from ptbuilder.domain_errors import Conflict, Invalid, Stale
 
 from . import selectors
 from .models import (
@@ -38,7 +37,7 @@ def _lock(program: Program, if_match: str | None = None) -> Program:
     deleted meanwhile raises Program.DoesNotExist (a 404)."""
     current = Program.objects.select_for_update().get(pk=program.pk)
     if not etag_matches(if_match, current.etag):
-        raise PreconditionFailed()
+        raise Stale()
     return current
 
 
@@ -62,7 +61,7 @@ def check_state_change(current: Program, data: dict) -> None:
     if clearing_start and status in (Program.Status.ACTIVE, Program.Status.PAUSED):
         errors["start_date"] = ["An active or paused program needs its start date."]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
 
 
 @transaction.atomic
@@ -136,7 +135,7 @@ def write_blocks(program: Program, blocks: list[dict]) -> None:
                 rewritten.add(item.pk)
                 rules += [ProgressionRule(item=item, **rule) for rule in progressions]
     if len(kept_items) > MAX_ITEMS:  # counts the items that blocks sent without `items` keep
-        raise ValidationError({"blocks": [TOO_MANY_ITEMS]})
+        raise Invalid({"blocks": [TOO_MANY_ITEMS]})
     ProgressionRule.objects.filter(item_id__in=rewritten).delete()
     ProgressionRule.objects.bulk_create(rules)
     Item.objects.filter(pk__in=existing_items.keys() - kept_items).delete()
@@ -155,7 +154,7 @@ def _existing(existing: dict, data: dict, *path):
         error = {"id": [f"No such {path[-2][:-1]} in this program, or it is sent twice."]}
         for key in reversed(path):
             error = {key: error}
-        raise ValidationError(error)
+        raise Invalid(error)
     return existing.pop(identifier)
 
 

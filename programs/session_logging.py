@@ -1,7 +1,8 @@
 """Storing what a client did: one session per client_uuid, whatever the retries."""
 
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ValidationError
+
+from ptbuilder.domain_errors import Invalid
 
 from .models import ExerciseLog, Item, Program, Session
 from .progression import REVIEW_PAIN
@@ -17,7 +18,7 @@ def session_log(*, client, data: dict) -> tuple[Session, bool]:
         with transaction.atomic():
             try:
                 _check_program_takes(data["program"], entries)
-            except ValidationError:
+            except Invalid:
                 # A concurrent upload of the same session may have been stored just before.
                 stored = stored_session(client=client, client_uuid=data["client_uuid"])
                 if stored is None:
@@ -51,7 +52,7 @@ def _check_program_takes(program: Program, entries: list[dict]) -> None:
     )
     if status != Program.Status.ACTIVE:
         state = status or "removed"
-        raise ValidationError({"program": [f"This program is {state}; it takes no new sessions."]})
+        raise Invalid({"program": [f"This program is {state}; it takes no new sessions."]})
     asked = {entry["item"].pk for entry in entries}
     held = set(
         Item.objects.filter(pk__in=asked, block__program=program).values_list("pk", flat=True)
@@ -62,7 +63,7 @@ def _check_program_takes(program: Program, entries: list[dict]) -> None:
         if entry["item"].pk not in held
     }
     if gone:
-        raise ValidationError({"entries": gone})
+        raise Invalid({"entries": gone})
 
 
 def stored_session(*, client, client_uuid) -> Session | None:

@@ -3,27 +3,17 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from .domain_errors import Conflict, Invalid, Stale
+
 logger = logging.getLogger("ptbuilder")
-
-
-class Conflict(APIException):
-    """The request is valid but the object's state forbids it (e.g. activating unscreened)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This conflicts with the current state of the object."
-    default_code = "conflict"
-
-
-class PreconditionFailed(APIException):
-    """`If-Match` names a version that is no longer current."""
-
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The object has changed since you read it; fetch it again and retry."
-    default_code = "precondition_failed"
+DOMAIN_STATUSES = {
+    Conflict: status.HTTP_409_CONFLICT,
+    Stale: status.HTTP_412_PRECONDITION_FAILED,
+}
 
 
 def api_exception_handler(exc, context):
@@ -36,6 +26,12 @@ def api_exception_handler(exc, context):
         )
     if isinstance(exc, OperationalError | InterfaceError):
         return None  # re-raised: DatabaseUnavailableMiddleware answers 503
+    if isinstance(exc, Invalid):
+        exc = ValidationError(exc.errors)
+    for error, code in DOMAIN_STATUSES.items():
+        if isinstance(exc, error):
+            set_rollback()
+            return Response({"detail": exc.message}, status=code)
     if isinstance(exc, ObjectDoesNotExist):
         # Looked up afresh inside a service (e.g. under a row lock) and deleted meanwhile.
         exc = NotFound()

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from exercises.admin import DOSE_LAYOUT
 from exercises.models import Exercise, Parameter
-from ptbuilder.exceptions import Conflict
+from ptbuilder.domain_errors import Conflict
 
 from .. import selectors, services
 from ..forms import (
@@ -224,7 +224,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         try:
             return super().delete_view(request, object_id, extra_context)
         except Conflict as error:  # activated since the page was opened: nothing was deleted
-            self.message_user(request, str(error.detail), messages.ERROR)
+            self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:programs_program_change", args=[object_id]))
 
     def delete_model(self, request, obj):
@@ -238,7 +238,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
                 for program in queryset:
                     services.program_delete(program=program)
         except Conflict as error:
-            self.message_user(request, f"Nothing was deleted: {error.detail}", messages.ERROR)
+            self.message_user(request, f"Nothing was deleted: {error.message}", messages.ERROR)
 
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser:
@@ -391,7 +391,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
                     )
                     self.log_change(request, active, message)
             except Conflict as error:
-                self.message_user(request, f"{program}: {error.detail}", messages.ERROR)
+                self.message_user(request, f"{program}: {error.message}", messages.ERROR)
             else:
                 activated.append(program)
         if activated:

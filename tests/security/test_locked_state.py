@@ -7,13 +7,12 @@ test_races.py).
 
 import pytest
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from programs import services
 from programs.models import Program
 from programs.session_logging import session_log
 from programs.views import ProgramViewSet
-from ptbuilder.exceptions import Conflict
+from ptbuilder.domain_errors import Conflict, Invalid
 from tests.factories import ItemFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +33,9 @@ def test_a_draft_activated_meanwhile_is_not_deleted():
 def test_a_status_change_is_judged_on_the_current_status():
     draft = ProgramFactory(status=Program.Status.DRAFT)
     activated_meanwhile(draft)
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(Invalid) as raised:
         services.program_update(program=draft, data={"status": Program.Status.ARCHIVED})
-    assert "status" in raised.value.detail
+    assert "status" in raised.value.errors
     assert Program.objects.get(pk=draft.pk).status == Program.Status.ACTIVE
 
 
@@ -44,9 +43,9 @@ def test_a_client_change_is_judged_on_the_current_status(therapist):
     draft = ProgramFactory(status=Program.Status.DRAFT, owner=therapist)
     activated_meanwhile(draft)
     other = ProgramFactory(owner=therapist).client
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(Invalid) as raised:
         services.program_update(program=draft, data={"client": other})
-    assert "client" in raised.value.detail
+    assert "client" in raised.value.errors
 
 
 def test_a_session_for_a_program_paused_meanwhile_is_refused():
@@ -59,9 +58,9 @@ def test_a_session_for_a_program_paused_meanwhile_is_refused():
         "performed_at": timezone.now(),
         "entries": [{"item": item, "sets": 1}],
     }
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(Invalid) as raised:
         session_log(client=program.client, data=data)
-    assert "program" in raised.value.detail
+    assert "program" in raised.value.errors
     assert not program.sessions.exists()
 
 
