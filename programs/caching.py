@@ -93,7 +93,7 @@ def session_changed(sender, instance, **kwargs) -> None:
 
 
 def client_changed(sender, instance, created=False, **kwargs) -> None:
-    """A client's record shows in their programs and in their app account's cached identity."""
+    """A client's record shows in their programs and in what their app account is shown."""
     scopes = [client_scope(instance.pk)]
     if instance.user_id:
         scopes.append(user_scope(instance.user_id))
@@ -113,7 +113,7 @@ def owner_changed(sender, instance, created=False, update_fields=None, **kwargs)
 
 
 def client_moving(sender, instance, **kwargs) -> None:
-    """An app account that loses its client profile must not keep it in its cached identity."""
+    """An app account that loses its client profile must not keep seeing its renderings."""
     if instance.pk is None:
         return
     previous = sender.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()

@@ -1,4 +1,4 @@
-"""Reads come from the shared cache, and a change never serves a stale one."""
+"""Reads come from the cache, and a change never serves a stale one."""
 
 from datetime import timedelta
 from uuid import uuid4

@@ -354,7 +354,7 @@ def token_api(user) -> tuple[APIClient, str]:
 
 
 def used(api: APIClient, path: str) -> APIClient:
-    """A token that has worked once, so it is remembered by the token cache too."""
+    """A token that has worked once: whatever its first use left behind must not outlive it."""
     assert api.get(path).status_code == 200
     return api
 
