@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 
-from programs.dose_text import format_dose
-from programs.dosing import engine_dose
+from progression.engine import Dose
+from progression.text import format_dose
 
 from .forms import ExerciseAdminForm
 from .models import BodyRegion, Category, Condition, Equipment, Exercise, RedFlag, Source, Tissue
@@ -106,7 +107,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     @admin.display(description="default dose")
     def dose(self, exercise):
         side = LATERALITY_SIDES[exercise.laterality]
-        return format_dose(engine_dose(exercise), dosing=exercise.dosing, side=side) or "–"
+        return format_dose(Dose.of(exercise), dosing=exercise.dosing, side=side) or "–"
 
     @admin.display(description="library", ordering="owner")
     def library(self, exercise):
@@ -140,12 +141,11 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     def _set_archived(self, request, queryset, archived: bool):
         own = queryset if request.user.is_superuser else queryset.filter(owner=request.user)
-        changed = list(own.exclude(is_archived=archived))
-        for exercise in changed:  # saved one by one: cached renderings listen for saves
-            exercise.is_archived = archived
-            exercise.save(update_fields=["is_archived", "updated_at"])
+        changed = own.exclude(is_archived=archived).update(
+            is_archived=archived, updated_at=timezone.now()
+        )
         skipped = queryset.count() - own.count()
-        self.message_user(request, f"{len(changed)} exercise(s) updated.")
+        self.message_user(request, f"{changed} exercise(s) updated.")
         if skipped:
             self.message_user(
                 request, f"{skipped} shared exercise(s) left unchanged.", messages.WARNING

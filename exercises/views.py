@@ -1,9 +1,10 @@
+from functools import partial
+
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from ptbuilder.generations import LIBRARY
-from ptbuilder.permissions import OwnerWrites, TherapistWrites
-from ptbuilder.rendering import cached_json
+from accounts.permissions import OwnerWrites, TherapistWrites
+from ptbuilder import caching
 
 from .filters import ExerciseFilter
 from .models import Condition, Exercise
@@ -28,12 +29,19 @@ class ExerciseViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return Exercise.objects.visible_to(self.request.user).active().with_relations()
+        visible = Exercise.objects.visible_to(self.request.user).active()
+        if self.action == "list":  # the page's rows, and the state their entries are keyed by
+            return caching.with_library_state(visible)
+        return visible.with_relations()
 
     def list(self, request, *args, **kwargs):
-        # Pages are rendered once per caller, URL and state of the library.
-        page = super().list
-        return cached_json(request, "exercises", [LIBRARY], lambda: page(request).data)
+        """The page is looked up for this caller; each exercise on it is rendered once per state
+        of the library (and site address, for image URLs) for everyone who may see it."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        site = (request.scheme, request.get_host())
+        build = partial(exercises_data, request=request)
+        entries = caching.library_entries(page, "exercise", build, *site)
+        return self.get_paginated_response(entries)
 
     def filter_queryset(self, queryset):
         """Filters, search and ordering shape lists; a detail URL always finds its object."""
@@ -44,6 +52,15 @@ class ExerciseViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         exercise_archive(exercise=instance)
+
+
+def exercises_data(exercises: list, request) -> dict:
+    full = Exercise.objects.with_relations().filter(pk__in=[exercise.pk for exercise in exercises])
+    context = {"request": request}
+    return {
+        exercise.pk: caching.plain(ExerciseSerializer(exercise, context=context).data)
+        for exercise in full
+    }
 
 
 class ConditionViewSet(viewsets.ReadOnlyModelViewSet):

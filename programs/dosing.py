@@ -2,15 +2,8 @@
 
 from collections.abc import Mapping
 
-from . import progression
-from .dose_text import format_dose
-
-ENGINE_DOSE_FIELDS = [name for name in progression.Dose.__dataclass_fields__]
-
-
-def engine_dose(prescription) -> progression.Dose:
-    """The week-1 dose of an item (or an exercise's default dose)."""
-    return progression.Dose(**{name: getattr(prescription, name) for name in ENGINE_DOSE_FIELDS})
+from progression import engine as progression
+from progression.text import format_dose
 
 
 def engine_rules(item) -> list[progression.Rule]:
@@ -32,7 +25,7 @@ def engine_rules(item) -> list[progression.Rule]:
 def item_schedule(
     item, weeks: int, history: Mapping[int, progression.WeekOutcome] | None = None
 ) -> list[progression.WeekDose]:
-    return progression.schedule(engine_dose(item), engine_rules(item), weeks, history)
+    return progression.schedule(progression.Dose.of(item), engine_rules(item), weeks, history)
 
 
 def item_dose_text(item, dose: progression.Dose, units: str) -> str:

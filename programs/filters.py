@@ -1,9 +1,10 @@
 import django_filters
 
+from clients.models import Client
 from exercises.models import Condition
 from ptbuilder.filters import BooleanFilter, FilterSet
 
-from .models import Client, Program
+from .models import Program
 
 
 def own_clients(request):
@@ -21,9 +22,3 @@ class ProgramFilter(FilterSet):
     class Meta:
         model = Program
         fields = ["client", "status", "is_template", "condition"]
-
-
-class ClientFilter(FilterSet):
-    class Meta:
-        model = Client
-        fields = ["is_archived", "units"]

@@ -1,4 +1,4 @@
-"""Admin forms for clients' screenings and programs.
+"""Admin forms for programs, their blocks, items and progression rules.
 
 Prescription rules come from programs/validation.py, so the admin and the API accept and refuse
 the same programs.
@@ -8,9 +8,12 @@ import nested_admin
 from django import forms
 from django.core.exceptions import ValidationError
 
-from exercises.models import DOSE_FIELDS, RedFlag
+from clients.models import Client
+from exercises.models import DOSE_FIELDS
+from ptbuilder.domain_errors import Invalid, Stale
 
-from .models import Block, Client, Item, Program, ProgressionRule, Screening
+from . import services
+from .models import Block, Item, Program, ProgressionRule
 from .validation import (
     MAX_ITEMS,
     TOO_MANY_ITEMS,
@@ -63,30 +66,28 @@ class ProgramAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
 
+    def changes(self) -> dict:
+        """The program's own fields this page sets (all of them on the add page), as the
+        services take them."""
+        names = self.changed_data if self.instance.pk else self.cleaned_data
+        return {name: self.cleaned_data[name] for name in names if name in self.Meta.fields}
+
     def clean(self):
-        """Judged on the program's row, locked until the page's save ends (the admin saves in one
-        transaction), so two saves of one version cannot both pass."""
+        """Judged by the update service's own rules on the program's row, locked until the
+        page's save ends (the admin saves in one transaction), so two saves of one version
+        cannot both pass; the save itself goes through the same service (ProgramAdmin)."""
         cleaned = super().clean()
-        stored = self.instance
-        if stored.pk:
-            stored = Program.objects.select_for_update().get(pk=stored.pk)
-        loaded = cleaned.get("loaded_version")
-        if stored.pk and loaded != stored.version:
-            raise ValidationError(
-                f"This program was saved elsewhere (now version {stored.version}) after you "
-                f"opened it (version {loaded}). Reload the page and make your changes again."
-            )
-        status = cleaned.get("status")
-        was_active = stored.pk and stored.status == Program.Status.ACTIVE
-        if status == Program.Status.ACTIVE and not was_active:
-            self.add_error(
-                "status",
-                'Use the "Activate" action: it checks the client\'s red-flag screening first.',
-            )
+        current = Program(status=Program.Status.DRAFT)
+        try:
+            if self.instance.pk:
+                version = cleaned.get("loaded_version")
+                current = services.lock_current(self.instance, version=version)
+            services.check_state_change(current, self.changes())
+        except Stale as error:
+            raise ValidationError(error.message) from error
+        except Invalid as error:
+            _add_errors(self, error.errors)
         client = cleaned.get("client")
-        if "client" in cleaned and stored.pk and stored.client_id != (client and client.pk):
-            if stored.status != Program.Status.DRAFT:
-                self.add_error("client", "Only a draft can move to another client.")
         owner = cleaned.get("owner")
         if "owner" in self.fields and client and owner and client.therapist_id != owner.pk:
             self.add_error("client", f"{client} is not a client of {owner}.")
@@ -275,76 +276,3 @@ class ActivateWithOverrideForm(forms.Form):
         if not reason:
             raise ValidationError("Give the reason.")
         return reason
-
-
-def flag_field(flag: RedFlag) -> str:
-    return f"flag_{flag.pk}"
-
-
-class ScreeningAddForm(forms.ModelForm):
-    """A new screening: one checkbox per red flag of every condition, labelled with both.
-
-    A ticked box means the flag is present; an unticked one means absent. Only the chosen
-    condition's flags are saved, so every one of them is answered; ticking a flag of another
-    condition is refused rather than silently dropped.
-    """
-
-    class Meta:
-        model = Screening
-        fields = ["client", "condition", "notes"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.flags = list(RedFlag.objects.select_related("condition"))
-        for flag in self.flags:
-            self.fields[flag_field(flag)] = forms.BooleanField(
-                required=False,
-                label=f"{flag.condition} — {flag.text}",
-                help_text="Emergency: needs care today." if flag.is_emergency else "",
-            )
-
-    @classmethod
-    def flag_fieldsets(cls) -> list[tuple]:
-        """One fieldset per condition, in the order the form adds the checkboxes."""
-        fieldsets = {}
-        for flag in RedFlag.objects.select_related("condition"):
-            fieldsets.setdefault(flag.condition, []).append(flag_field(flag))
-        return [
-            (
-                f"Red flags: {condition}",
-                {
-                    "fields": names,
-                    "description": "Tick the flags that are present; leave the others unticked.",
-                },
-            )
-            for condition, names in fieldsets.items()
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        condition = cleaned.get("condition")
-        if condition is not None:
-            stray = [
-                flag
-                for flag in self.flags
-                if flag.condition_id != condition.pk and cleaned.get(flag_field(flag))
-            ]
-            if stray:
-                raise ValidationError(
-                    "Ticked flags belong to another condition than %(condition)s: %(flags)s. "
-                    "Untick them, or choose their condition.",
-                    params={
-                        "condition": condition,
-                        "flags": "; ".join(str(flag) for flag in stray),
-                    },
-                )
-        return cleaned
-
-    def answers(self) -> list[dict]:
-        """An answer for every flag of the chosen condition."""
-        condition = self.cleaned_data["condition"]
-        return [
-            {"red_flag": flag, "present": bool(self.cleaned_data.get(flag_field(flag)))}
-            for flag in self.flags
-            if flag.condition_id == condition.pk
-        ]

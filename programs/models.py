@@ -1,4 +1,4 @@
-"""Clients, their red-flag screenings, and the programs prescribed to them."""
+"""Programs prescribed to clients, and the templates they are copied from."""
 
 from decimal import Decimal
 
@@ -6,99 +6,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from clients.models import Client
 from exercises.models import (
     MAX_LOAD_KG,
-    MAX_REPS,
-    MAX_SECONDS,
-    MAX_SETS,
-    MAX_STEP_HEIGHT_CM,
     Condition,
     Dose,
     Exercise,
     Parameter,
-    RedFlag,
 )
 
-SCREENING_VALID_DAYS = 30
 MAX_WEEKS = 104
-
-
-class Units(models.TextChoices):
-    METRIC = "metric", "Metric (kg, cm)"
-    IMPERIAL = "imperial", "Imperial (lb, in)"
-
-
-class ClientQuerySet(models.QuerySet):
-    def of(self, user):
-        """A therapist's own clients; superusers see every client."""
-        return self if user.is_superuser else self.filter(therapist=user)
-
-
-class Client(models.Model):
-    """A therapist's client; `user` is the account the client app signs in with."""
-
-    therapist = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="clients", on_delete=models.PROTECT
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="client_profile",
-        on_delete=models.SET_NULL,
-    )
-    first_name = models.CharField(max_length=80)
-    last_name = models.CharField(max_length=80)
-    email = models.EmailField(blank=True)
-    units = models.CharField(max_length=8, choices=Units.choices, default=Units.METRIC)
-    notes = models.TextField(blank=True, help_text="Private to the therapist.")
-    is_archived = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ClientQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["last_name", "first_name", "id"]
-
-    def __str__(self):
-        return f"{self.first_name} {self.last_name}"
-
-
-class Screening(models.Model):
-    """A red-flag screening: one answer per flag of the condition."""
-
-    client = models.ForeignKey(Client, related_name="screenings", on_delete=models.CASCADE)
-    condition = models.ForeignKey(Condition, on_delete=models.PROTECT)
-    performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    performed_at = models.DateTimeField(default=timezone.now)
-    notes = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-performed_at", "-id"]
-
-    def __str__(self):
-        return f"{self.condition} screening of {self.client} on {self.performed_at:%Y-%m-%d}"
-
-    @property
-    def is_clear(self) -> bool:
-        return not any(answer.present for answer in self.answers.all())
-
-
-class ScreeningAnswer(models.Model):
-    screening = models.ForeignKey(Screening, related_name="answers", on_delete=models.CASCADE)
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.PROTECT)
-    present = models.BooleanField()
-
-    class Meta:
-        ordering = ["red_flag__position"]
-        constraints = [
-            models.UniqueConstraint(fields=["screening", "red_flag"], name="one_answer_per_flag")
-        ]
-
-    def __str__(self):
-        return f"{self.red_flag}: {'present' if self.present else 'absent'}"
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -312,100 +230,6 @@ class ProgressionRule(models.Model):
         return f"{self.get_parameter_display()}: {self.get_mode_display()} {self.amount}"
 
 
-class Invitation(models.Model):
-    """A one-time code with which a client creates their app account; only its hash is kept."""
-
-    client = models.OneToOneField(Client, related_name="invitation", on_delete=models.CASCADE)
-    code_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"Invitation for {self.client}"
-
-
-PAIN_VALIDATORS = [MaxValueValidator(10)]
-
-
-class Session(models.Model):
-    """One home session a client logged; `client_uuid` makes a retried upload count once."""
-
-    client = models.ForeignKey(Client, related_name="sessions", on_delete=models.CASCADE)
-    program = models.ForeignKey(Program, related_name="sessions", on_delete=models.PROTECT)
-    client_uuid = models.UUIDField()
-    performed_at = models.DateTimeField()
-    pain_before = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=PAIN_VALIDATORS
-    )
-    pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-performed_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["client", "client_uuid"], name="one_upload_per_uuid")
-        ]
-        indexes = [models.Index(fields=["program", "performed_at"])]
-
-    def __str__(self):
-        return f"{self.client} on {self.performed_at:%Y-%m-%d}"
-
-
-class LoggedSide(models.TextChoices):
-    BOTH = "both", "Both sides"
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
-
-
-class ExerciseLog(models.Model):
-    """What was done of one item on one side. The exercise is kept should the item be removed."""
-
-    Side = LoggedSide
-
-    session = models.ForeignKey(Session, related_name="entries", on_delete=models.CASCADE)
-    item = models.ForeignKey(
-        Item, null=True, blank=True, related_name="logs", on_delete=models.SET_NULL
-    )
-    exercise = models.ForeignKey(Exercise, related_name="+", on_delete=models.PROTECT)
-    side = models.CharField(max_length=5, choices=Side.choices, default=Side.BOTH)
-    sets = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(MAX_SETS)]
-    )
-    reps = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(MAX_REPS)]
-    )
-    seconds = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(MAX_SECONDS)]
-    )
-    load_kg = models.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(MAX_LOAD_KG)],
-    )
-    step_height_cm = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(MAX_STEP_HEIGHT_CM)]
-    )
-    pain = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
-    difficulty = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
-    notes = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [  # side differences are summed from the index alone
-            models.Index(
-                fields=["item", "side", "reps", "seconds", "pain"], name="log_sides_covering"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.exercise} ({self.side})"
-
-
 class ProgramVersion(models.Model):
     """What an active program prescribed before a change replaced it."""
 
@@ -425,48 +249,3 @@ class ProgramVersion(models.Model):
 
     def __str__(self):
         return f"{self.program} v{self.version}"
-
-
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only.")
-
-    def delete(self):
-        raise PermissionError("The audit log is append-only.")
-
-
-class AuditEvent(models.Model):
-    """Who read or changed which client's data, when, from where: append-only."""
-
-    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
-    )
-    username = models.CharField(max_length=150, help_text="Kept should the user be deleted.")
-    action = models.CharField(max_length=40)
-    object_type = models.CharField(max_length=40)
-    object_id = models.CharField(max_length=40, blank=True)
-    client = models.ForeignKey(
-        Client, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
-    )
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    path = models.CharField(max_length=300)
-    status_code = models.PositiveSmallIntegerField()
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["client", "at"])]
-
-    def __str__(self):
-        return f"{self.username} {self.action} {self.object_type} {self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")

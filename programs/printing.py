@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import caching, dosing
-from .dose_text import format_load, format_step_height
+from progression.text import format_load, format_step_height
+from ptbuilder import caching
+
+from . import dosing
 from .models import Block, Program
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -222,7 +223,7 @@ def render_pdf(document: PrintDocument) -> bytes:
 def pdf_cache_key(program: Program, *, first_week: int, last_week: int, paper: str) -> str:
     """A changed program (or library exercise), other units, paper or weeks render anew."""
     units = program.client.units if program.client else "metric"
-    return caching.key(program, "pdf", paper, first_week, last_week, units)
+    return caching.program_key(program, "pdf", paper, first_week, last_week, units)
 
 
 def pdf_etag(cache_key: str) -> str:
@@ -234,11 +235,11 @@ def cached_pdf(
 ) -> bytes:
     """Rendered once per `cache_key` (see pdf_cache_key), then served from the cache; `load`
     fetches the program with its contents only when it must be rendered."""
-    pdf = cache.get(cache_key)
-    if pdf is None:
+
+    def build() -> bytes:
         document = build_document(
             load(), first_week=first_week, last_week=last_week, paper=paper, for_pdf=True
         )
-        pdf = render_pdf(document)
-        cache.set(cache_key, pdf, timeout=caching.DAY)  # keys of replaced states are not reused
-    return pdf
+        return render_pdf(document)
+
+    return caching.cached_bytes(cache_key, build)

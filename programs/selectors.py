@@ -6,19 +6,7 @@ from django.db.models import Prefetch
 from rest_framework.utils.encoders import JSONEncoder
 
 from . import dosing
-from .models import Client, Item, Program, ProgressionRule, Screening
-
-
-def client_list_qs(*, user):
-    return Client.objects.of(user)
-
-
-def screening_list_qs(*, client):
-    return (
-        Screening.objects.filter(client=client)
-        .select_related("condition", "performed_by")
-        .prefetch_related("answers")
-    )
+from .models import Item, Program, ProgressionRule
 
 
 def program_list_qs(*, user):

@@ -1,20 +1,19 @@
 from rest_framework import serializers
 
+from clients.models import Client
 from exercises.models import DOSE_FIELDS, Condition, Exercise
 from exercises.serializers import ExerciseEssentialsSerializer
+from progression.engine import Dose
 from ptbuilder.fields import ScopedPrimaryKeyField
 from ptbuilder.json_types import JSONTypesMixin
 
-from .dosing import engine_dose, item_dose_text
+from .dosing import item_dose_text
 from .models import (
     Block,
-    Client,
     Item,
     Program,
     ProgramVersion,
     ProgressionRule,
-    Screening,
-    ScreeningAnswer,
 )
 from .validation import (
     MAX_BLOCKS,
@@ -60,69 +59,6 @@ def stored_values(serializer, model, pk, names) -> dict:
         cache[model] = {row.pk: row for row in rows}
     row = cache[model].get(pk)
     return {} if row is None else {name: getattr(row, name) for name in names}
-
-
-class ClientSerializer(JSONTypesMixin, serializers.ModelSerializer):
-    has_account = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Client
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "units",
-            "notes",
-            "is_archived",
-            "has_account",
-            "created_at",
-        ]
-        read_only_fields = ["created_at"]
-
-    def get_has_account(self, client) -> bool:
-        return client.user_id is not None
-
-
-class ScreeningAnswerSerializer(JSONTypesMixin, serializers.ModelSerializer):
-    class Meta:
-        model = ScreeningAnswer
-        fields = ["red_flag", "present"]
-
-
-class ScreeningSerializer(JSONTypesMixin, serializers.ModelSerializer):
-    condition = serializers.SlugRelatedField(slug_field="slug", queryset=Condition.objects.all())
-    answers = ScreeningAnswerSerializer(many=True)
-    is_clear = serializers.BooleanField(read_only=True)
-    performed_by = serializers.StringRelatedField()
-
-    class Meta:
-        model = Screening
-        fields = [
-            "id",
-            "condition",
-            "answers",
-            "notes",
-            "is_clear",
-            "performed_at",
-            "performed_by",
-        ]
-        read_only_fields = ["performed_at"]
-
-    def validate(self, attrs):
-        flags = set(attrs["condition"].red_flags.values_list("pk", flat=True))
-        answered = [answer["red_flag"].pk for answer in attrs["answers"]]
-        if len(answered) != len(set(answered)):
-            raise serializers.ValidationError({"answers": "Each red flag may be answered once."})
-        if set(answered) - flags:
-            raise serializers.ValidationError(
-                {"answers": "Some red flags do not belong to this condition."}
-            )
-        if flags - set(answered):
-            raise serializers.ValidationError(
-                {"answers": f"Every red flag of {attrs['condition']} must be answered."}
-            )
-        return attrs
 
 
 class ProgressionRuleSerializer(JSONTypesMixin, serializers.ModelSerializer):
@@ -177,7 +113,7 @@ class ItemSerializer(JSONTypesMixin, serializers.ModelSerializer):
         read_only_fields = ["position"]
 
     def get_dose_text(self, item) -> str:
-        return item_dose_text(item, engine_dose(item), self.context.get("units", "metric"))
+        return item_dose_text(item, Dose.of(item), self.context.get("units", "metric"))
 
     def validate(self, attrs):
         stored = stored_values(self, Item, attrs.get("id"), ITEM_KEPT_FIELDS)
@@ -328,56 +264,6 @@ class ItemScheduleSerializer(serializers.Serializer):
     block = serializers.CharField()
     exercise = serializers.CharField()
     weeks = WeekDoseSerializer(many=True)
-
-
-class InvitationSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Shown once; give it to the client for the app.")
-    expires = serializers.DateTimeField()
-
-
-class SideTotalsSerializer(serializers.Serializer):
-    reps = serializers.IntegerField()
-    seconds = serializers.IntegerField()
-    pain_average = serializers.FloatField(allow_null=True)
-
-
-class SideDifferenceSerializer(serializers.Serializer):
-    item = serializers.IntegerField()
-    exercise = serializers.CharField()
-    left = SideTotalsSerializer()
-    right = SideTotalsSerializer()
-    difference = SideTotalsSerializer(help_text="left minus right")
-
-
-class AdherenceWeekSerializer(serializers.Serializer):
-    week = serializers.IntegerField()
-    starts_on = serializers.DateField()
-    sessions_prescribed = serializers.IntegerField()
-    sessions_done = serializers.IntegerField()
-    pain_before_average = serializers.FloatField(allow_null=True)
-    pain_after_average = serializers.FloatField(allow_null=True)
-
-
-class ReviewItemSerializer(serializers.Serializer):
-    item = serializers.IntegerField()
-    exercise = serializers.CharField()
-    max_pain = serializers.IntegerField(allow_null=True)
-
-
-class ProgramAdherenceSerializer(serializers.Serializer):
-    program = serializers.IntegerField()
-    title = serializers.CharField()
-    status = serializers.CharField()
-    start_date = serializers.DateField()
-    current_week = serializers.IntegerField()
-    weeks = AdherenceWeekSerializer(many=True)
-    side_differences = SideDifferenceSerializer(many=True)
-    items_for_review = ReviewItemSerializer(many=True)
-
-
-class AdherenceSerializer(serializers.Serializer):
-    client = serializers.IntegerField()
-    programs = ProgramAdherenceSerializer(many=True)
 
 
 class ProgramVersionSummarySerializer(serializers.ModelSerializer):

@@ -1,23 +1,19 @@
 """Writes on programs and screenings; each is one transaction."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
+from clients.models import Client
+from clients.services import screened_clear
 from ptbuilder.domain_errors import Conflict, Invalid, Stale
 
 from . import selectors
 from .models import (
-    SCREENING_VALID_DAYS,
     Block,
-    Client,
     Item,
     Program,
     ProgramVersion,
     ProgressionRule,
-    Screening,
-    ScreeningAnswer,
 )
 from .validation import MAX_ITEMS, TOO_MANY_ITEMS
 
@@ -32,12 +28,20 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _lock(program: Program, if_match: str | None = None) -> Program:
-    """The program's row, locked and read afresh: every state rule is judged on it. A program
-    deleted meanwhile raises Program.DoesNotExist (a 404)."""
+def lock_current(
+    program: Program, *, if_match: str | None = None, version: int | None = None
+) -> Program:
+    """The program's row, locked until the transaction ends and read afresh: every state rule
+    is judged on it. Stale when the caller read another version (an API If-Match, an admin
+    page's loaded version); a program deleted meanwhile raises Program.DoesNotExist (a 404)."""
     current = Program.objects.select_for_update().get(pk=program.pk)
     if not etag_matches(if_match, current.etag):
         raise Stale()
+    if version is not None and version != current.version:
+        raise Stale(
+            f"This program was saved elsewhere (now version {current.version}) after you "
+            f"opened it (version {version}). Reload the page and make your changes again."
+        )
     return current
 
 
@@ -88,15 +92,22 @@ def keep_replaced_version(current: Program, by) -> None:
 
 @transaction.atomic
 def program_update(
-    *, program: Program, data: dict, by=None, if_match: str | None = None
+    *,
+    program: Program,
+    data: dict,
+    by=None,
+    if_match: str | None = None,
+    version: int | None = None,
 ) -> Program:
-    """Top-level fields, and the whole block structure when `blocks` is given.
+    """Top-level fields, and the whole block structure when `blocks` is given: the one way a
+    program is changed, by the API and by the admin (whose inlines then save the blocks).
 
     Blocks and items that carry an `id` are updated in place (so logged sessions keep pointing
     at them); those without one are created; those left out are removed. The changes apply to
-    the locked, freshly read row, so they never undo another request's newer changes.
+    the locked, freshly read row, so they never undo another request's newer changes; an
+    active program's replaced version is kept, and the version rises.
     """
-    current = _lock(program, if_match)
+    current = lock_current(program, if_match=if_match, version=version)
     check_state_change(current, data)
     keep_replaced_version(current, by)
     blocks = data.pop("blocks", None)
@@ -168,7 +179,7 @@ def _save(instance, data: dict, **fixed):
 @transaction.atomic
 def program_delete(*, program: Program, if_match: str | None = None) -> None:
     """Only drafts and templates are deleted; anything prescribed is archived instead."""
-    current = _lock(program, if_match)
+    current = lock_current(program, if_match=if_match)
     if not (current.is_template or current.status == Program.Status.DRAFT):
         raise Conflict("Only drafts and templates can be deleted; archive this program.")
     current.delete()
@@ -209,13 +220,13 @@ def program_activate(
     *, program: Program, by, override_reason: str = "", if_match: str | None = None
 ) -> Program:
     """Active only after a clear screening in the last 30 days, or with a recorded override."""
-    current = _lock(program, if_match)
+    current = lock_current(program, if_match=if_match)
     if current.is_template:
         raise Conflict("A template cannot be activated; copy it to a client first.")
     if current.status not in ACTIVATABLE:
         raise Conflict(f"A {current.status} program cannot be activated.")
     override_reason = override_reason.strip()
-    if not override_reason and not _screened_clear(current.client):
+    if not override_reason and not screened_clear(current.client):
         raise Conflict(
             "The client needs a screening from the last 30 days with no red flag present, "
             "or give an override_reason (e.g. medical clearance)."
@@ -227,24 +238,3 @@ def program_activate(
     current.version += 1
     current.save()
     return current
-
-
-def _screened_clear(client: Client) -> bool:
-    """The client's newest screening is from the last 30 days and has no red flag present.
-
-    A newer screening with a red flag outweighs any older clear one.
-    """
-    newest = client.screenings.order_by("-performed_at", "-id").first()
-    since = timezone.now() - timedelta(days=SCREENING_VALID_DAYS)
-    return newest is not None and newest.performed_at >= since and newest.is_clear
-
-
-@transaction.atomic
-def screening_create(*, client: Client, condition, answers: list[dict], by, notes: str = ""):
-    screening = Screening.objects.create(
-        client=client, condition=condition, notes=notes, performed_by=by
-    )
-    ScreeningAnswer.objects.bulk_create(
-        ScreeningAnswer(screening=screening, **answer) for answer in answers
-    )
-    return screening

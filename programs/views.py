@@ -1,26 +1,25 @@
+"""Programs over the API: a therapist's own, plus the shared templates to copy from."""
+
+from functools import partial
+
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ptbuilder.generations import LIBRARY
-from ptbuilder.permissions import IsTherapist, OwnerWrites
-from ptbuilder.rendering import json_response, per_caller, render
+from accounts.permissions import IsTherapist, OwnerWrites
+from audit.trail import AuditedViewMixin
+from ptbuilder import caching
 from ptbuilder.schema import error_response
 
-from . import caching, print_views, selectors, services
-from .adherence import client_adherence
-from .audit import AuditedViewMixin, Target
-from .filters import ClientFilter, ProgramFilter
-from .invitations import invitation_create
-from .models import Client, Program
+from . import print_views, selectors, services
+from .filters import ProgramFilter
+from .models import Program
 from .serializers import (
     ActivateSerializer,
-    AdherenceSerializer,
-    ClientSerializer,
-    InvitationSerializer,
     ItemScheduleSerializer,
     ProgramCopySerializer,
     ProgramSerializer,
@@ -28,78 +27,19 @@ from .serializers import (
     ProgramVersionSerializer,
     ProgramVersionSummarySerializer,
     ScheduleQuerySerializer,
-    ScreeningSerializer,
 )
 
 
-class ClientViewSet(
-    AuditedViewMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """A therapist's own clients; anyone else's are 404."""
+def program_json(program: Program) -> bytes:
+    """The whole program as the API shows it to anyone who may see it."""
+    full = selectors.program_detail_qs(user=None).get(pk=program.pk)
+    return caching.render(ProgramSerializer(full, context={}).data)
 
-    queryset = Client.objects.none()
-    serializer_class = ClientSerializer
-    permission_classes = [IsTherapist]
-    filterset_class = ClientFilter
-    search_fields = ["first_name", "last_name", "email"]
-    ordering_fields = ["last_name", "created_at"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return selectors.client_list_qs(user=self.request.user)
-
-    def perform_create(self, serializer):
-        self.audited_object = serializer.save(therapist=self.request.user)
-
-    @extend_schema(methods=["GET"], responses=ScreeningSerializer(many=True))
-    @extend_schema(
-        methods=["POST"], request=ScreeningSerializer, responses={201: ScreeningSerializer}
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        serializer_class=ScreeningSerializer,
-        filter_backends=[],
-    )
-    def screenings(self, request, pk=None):
-        """Red-flag screenings, newest first; a new one answers every flag of its condition."""
-        client = self.get_object()
-        if request.method == "GET":
-            page = self.paginate_queryset(selectors.screening_list_qs(client=client))
-            return self.get_paginated_response(ScreeningSerializer(page, many=True).data)
-        serializer = ScreeningSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        screening = services.screening_create(
-            client=client, by=request.user, **serializer.validated_data
-        )
-        self.audited_object = screening
-        return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=None,
-        responses={
-            201: InvitationSerializer,
-            409: error_response("The client already has an app account."),
-        },
-    )
-    @action(detail=True, methods=["post"], serializer_class=InvitationSerializer)
-    def invitation(self, request, pk=None):
-        """A one-time code for the client app, valid 7 days; it replaces any earlier code."""
-        code, invitation = invitation_create(client=self.get_object(), by=request.user)
-        data = {"code": code, "expires": invitation.expires_at}
-        return Response(InvitationSerializer(data).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses=AdherenceSerializer)
-    @action(detail=True, methods=["get"], serializer_class=AdherenceSerializer)
-    def adherence(self, request, pk=None):
-        """Per week sessions prescribed and done, pain trend, left/right differences, reviews."""
-        data = client_adherence(client=self.get_object())
-        return Response(AdherenceSerializer(data).data)
+def schedule_data(program: Program, weeks: int) -> list:
+    full = selectors.program_detail_qs(user=None).get(pk=program.pk)
+    rows = selectors.program_schedule(program=full, weeks=weeks)
+    return caching.plain(ItemScheduleSerializer(rows, many=True).data)
 
 
 IF_MATCH = OpenApiParameter(
@@ -141,8 +81,10 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     reading_actions = ("copy", "schedule", "print", "pdf", "versions", "version")
 
     def get_queryset(self):
-        if self.action in ("list", "retrieve", "pdf", "schedule"):  # contents from the cache
+        if self.action == "list":
             return selectors.program_list_qs(user=self.request.user)
+        if self.action in ("retrieve", "pdf", "schedule"):  # contents from the cache
+            return caching.with_state(selectors.program_list_qs(user=self.request.user))
         return selectors.program_detail_qs(user=self.request.user)
 
     def get_serializer_class(self):
@@ -163,20 +105,7 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        # Looked up and rendered once per state of the caller, the program and the library. The
-        # entry is made by the full lookup for this caller (the queryset's scope and the object
-        # permissions), so a later hit stands for the same decision.
-        pk = self.kwargs["pk"]
-
-        def build():
-            program = self.get_object()
-            return program.etag, Target.of(program), self.detail_response(program).content
-
-        scopes = [caching.program_scope(pk), LIBRARY]
-        etag, self.audited_target, body = per_caller(request, "program-read", scopes, build, pk)
-        response = json_response(body)
-        response["ETag"] = etag
-        return response
+        return self.detail_response(self.get_object())
 
     def detail_response(self, program, status_code=status.HTTP_200_OK):
         """The whole program, serialized once per version (and units) for every app server.
@@ -186,12 +115,8 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         """
         self.audited_object = program
         units = program.client.units if program.client else "metric"
-
-        def build():
-            full = selectors.program_detail_qs(user=self.request.user).get(pk=program.pk)
-            return render(ProgramSerializer(full, context=self.get_serializer_context()).data)
-
-        return json_response(caching.cached(program, "detail", build, units), status_code)
+        body = caching.program_entry(program, "detail", program_json, units)
+        return HttpResponse(body, status=status_code, content_type="application/json")
 
     @transaction.atomic
     def create(self, request, *args, **kwargs):
@@ -303,10 +228,5 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         query = ScheduleQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         weeks = query.validated_data.get("weeks", program.weeks)
-
-        def build():
-            full = selectors.program_detail_qs(user=request.user).get(pk=program.pk)
-            rows = selectors.program_schedule(program=full, weeks=weeks)
-            return ItemScheduleSerializer(rows, many=True).data
-
-        return Response(caching.cached(program, "schedule", build, weeks))
+        build = partial(schedule_data, weeks=weeks)
+        return Response(caching.program_entry(program, "schedule", build, weeks))

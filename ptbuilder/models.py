@@ -2,7 +2,7 @@ from django.db import models
 
 
 class Generation(models.Model):
-    """The current generation of one scope of cached renderings (see generations.py)."""
+    """The current generation of one scope of cached renderings (see caching.py)."""
 
     scope = models.CharField(max_length=100, unique=True)
     token = models.CharField(max_length=32)

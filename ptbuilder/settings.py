@@ -53,8 +53,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "nested_admin",
     "ptbuilder",
+    "accounts",
+    "audit",
     "exercises",
+    "clients",
     "programs",
+    "logbook",
+    "client_app",
+    "chart",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +144,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "ptbuilder.tokens.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -173,14 +179,14 @@ X-Forwarded-For; 0 uses REMOTE_ADDR alone (ptbuilder/client_address.py)."""
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
-AUTHENTICATION_BACKENDS = ["ptbuilder.login_lock.LoginLockBackend"]
-AXES_HANDLER = "ptbuilder.login_lock.AtomicDatabaseHandler"
+AUTHENTICATION_BACKENDS = ["accounts.login_lock.LoginLockBackend"]
+AXES_HANDLER = "accounts.login_lock.AtomicDatabaseHandler"
 AXES_FAILURE_LIMIT = AUTH_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_USERNAME_CALLABLE = "ptbuilder.login_lock.lock_username"
-AXES_CLIENT_IP_CALLABLE = "ptbuilder.client_address.client_ip"
-AXES_LOCKOUT_CALLABLE = "ptbuilder.login_lock.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.login_lock.lock_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_lock.lockout_response"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not prolong a lock
 AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
 AXES_VERBOSE = False
@@ -226,7 +232,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ParameterEnum": "exercises.models.Parameter.choices",
         "ItemSideEnum": "programs.models.ItemSide",
-        "LoggedSideEnum": "programs.models.LoggedSide",
+        "LoggedSideEnum": "logbook.models.LoggedSide",
     },
 }
 

@@ -5,11 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from accounts.views import LogoutView, TokenView
+from client_app.redeem import RedeemView
+from client_app.views import MeView, MyProgramViewSet, MySessionViewSet
+from clients.views import ClientViewSet
 from exercises.views import ConditionViewSet, ExerciseViewSet
-from programs.me_views import MeView, MyProgramViewSet, MySessionViewSet
-from programs.views import ClientViewSet, ProgramViewSet
-
-from .auth import LogoutView, RedeemView, TokenView
+from logbook.views import AdherenceView
+from programs.views import ProgramViewSet
 
 RESOURCES = [
     ("exercises", ExerciseViewSet, "exercise"),
@@ -39,6 +41,7 @@ api_v1 = [
     path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("auth/redeem/", RedeemView.as_view(), name="auth-redeem"),
     path("me/", MeView.as_view(), name="me"),
+    path("clients/<str:pk>/adherence/", AdherenceView.as_view(), name="client-adherence"),
     *(
         path(f"{prefix}/", include(routes(viewset, basename)))
         for prefix, viewset, basename in RESOURCES

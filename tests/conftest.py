@@ -1,7 +1,19 @@
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 from rest_framework.test import APIClient
 
 from tests.factories import SuperuserFactory, TherapistFactory, UserFactory
+
+_execute_sql_flush = DatabaseOperations.execute_sql_flush
+
+
+def execute_sql_flush(self, sql_list):
+    """Transactional tests empty the test database between tests; on PostgreSQL the audit
+    trail refuses TRUNCATE unless this setting is on for the transaction (audit/migrations)."""
+    _execute_sql_flush(self, ["SET LOCAL ptbuilder.flushing_test_database = 'on'", *sql_list])
+
+
+DatabaseOperations.execute_sql_flush = execute_sql_flush
 
 
 @pytest.fixture
@@ -70,3 +82,10 @@ def _clear_cache():
 def fast_password_hashing(settings):
     """Real hashing is slow by design; tests only need passwords to round-trip."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_as_therapist(client, therapist):
+    """A browser signed in to the admin as the therapist."""
+    client.force_login(therapist)
+    return client

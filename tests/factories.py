@@ -4,17 +4,10 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from accounts.roles import THERAPISTS_GROUP
+from clients.models import Client, Screening, ScreeningAnswer
 from exercises.models import BodyRegion, Category, Condition, Equipment, Exercise, RedFlag, Tissue
-from programs.models import (
-    Block,
-    Client,
-    Item,
-    Program,
-    ProgressionRule,
-    Screening,
-    ScreeningAnswer,
-)
-from ptbuilder.roles import THERAPISTS_GROUP
+from programs.models import Block, Item, Program, ProgressionRule
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -249,7 +242,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     """A logged session of an active program's client (pass program=... to choose)."""
 
     class Meta:
-        model = "programs.Session"
+        model = "logbook.Session"
 
     program = factory.SubFactory(ProgramFactory, status=Program.Status.ACTIVE)
     client = factory.SelfAttribute("program.client")
@@ -261,7 +254,7 @@ class ExerciseLogFactory(factory.django.DjangoModelFactory):
     """One side of one item done in a session; pass session= and item= of the same program."""
 
     class Meta:
-        model = "programs.ExerciseLog"
+        model = "logbook.ExerciseLog"
 
     session = factory.SubFactory(SessionFactory)
     item = factory.SubFactory(ItemFactory)

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
+from accounts.roles import THERAPISTS_GROUP, is_therapist
 from exercises.models import Exercise
-from ptbuilder.roles import THERAPISTS_GROUP, is_therapist
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,6 @@ def change_url(exercise):
     return reverse("admin:exercises_exercise_change", args=[exercise.pk])
 
 
-@pytest.fixture
-def admin_as_therapist(client, therapist):
-    client.force_login(therapist)
-    return client
-
-
 def listed(response):
     assert response.status_code == 200
     return sorted(exercise.name for exercise in response.context["cl"].result_list)

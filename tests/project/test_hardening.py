@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from programs import selectors
+from clients import selectors
 
 pytestmark = pytest.mark.django_db
 

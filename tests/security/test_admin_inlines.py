@@ -177,7 +177,7 @@ def test_read_only_rows_of_the_client_page_ignore_foreign_ids(attacker, victim):
     """The client page lists programs and screenings read-only; posted rows change nothing."""
     admin, own = attacker
     before = state(victim)
-    url = reverse("admin:programs_client_change", args=[own.client_id])
+    url = reverse("admin:clients_client_change", args=[own.client_id])
     data = form_data(admin.get(url), form_id="client_form")
     data.update(
         {

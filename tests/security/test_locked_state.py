@@ -8,9 +8,9 @@ test_races.py).
 import pytest
 from django.utils import timezone
 
+from logbook.session_logging import session_log
 from programs import services
 from programs.models import Program
-from programs.session_logging import session_log
 from programs.views import ProgramViewSet
 from ptbuilder.domain_errors import Conflict, Invalid
 from tests.factories import ItemFactory, ProgramFactory
@@ -77,7 +77,7 @@ def test_a_program_deleted_meanwhile_answers_404_not_500(as_therapist, therapist
 
 def test_the_admin_deletes_through_the_locked_row(client, therapist, monkeypatch):
     """The delete page was opened on a draft, which was activated before the confirmation."""
-    from programs.admin.program_editor import ProgramAdmin
+    from programs.admin import ProgramAdmin
 
     client.force_login(therapist)
     draft = ProgramFactory(status=Program.Status.DRAFT, owner=therapist)

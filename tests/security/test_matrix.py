@@ -41,24 +41,14 @@ from knox.models import AuthToken
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
+from accounts.permissions import IsTherapist, TherapistWrites
+from accounts.roles import THERAPISTS_GROUP
+from client_app.views import IsClient
+from clients.models import Client, Invitation, Screening, ScreeningAnswer
 from exercises.models import Exercise
+from logbook.models import ExerciseLog, Session
 from programs import services
-from programs.me_views import IsClient
-from programs.models import (
-    Block,
-    Client,
-    ExerciseLog,
-    Invitation,
-    Item,
-    Program,
-    ProgramVersion,
-    ProgressionRule,
-    Screening,
-    ScreeningAnswer,
-    Session,
-)
-from ptbuilder.permissions import IsTherapist, TherapistWrites
-from ptbuilder.roles import THERAPISTS_GROUP
+from programs.models import Block, Item, Program, ProgramVersion, ProgressionRule
 from tests.factories import (
     BlockFactory,
     CategoryFactory,

@@ -2,9 +2,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from programs.models import Client, Program
-from programs.services import program_activate, program_copy, screening_create
-from ptbuilder.roles import THERAPISTS_GROUP
+from accounts.roles import THERAPISTS_GROUP
+from clients.models import Client
+from clients.services import screening_create
+from programs.models import Program
+from programs.services import program_activate, program_copy
 
 DEMO_THERAPIST = ("demo-therapist", "demo-therapist-pass")
 DEMO_CLIENT = ("demo-client", "demo-client-pass")

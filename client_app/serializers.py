@@ -1,0 +1,199 @@
+"""The client app's view: this week's program and the sessions it logs."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework import serializers
+
+from clients.models import Client
+from exercises.serializers import ExerciseEssentialsSerializer, RedFlagSerializer
+from logbook.models import ExerciseLog, Session
+from programs.dosing import item_dose_text
+from programs.models import Block, Item, Program
+from programs.serializers import BLOCK_FIELDS, EngineDoseSerializer
+from ptbuilder.fields import ScopedPrimaryKeyField
+from ptbuilder.json_types import JSONTypesMixin
+
+CLOCK_SKEW = timedelta(minutes=5)
+SIDES_FOR_ITEM = {
+    Item.Side.BOTH: {"both"},
+    Item.Side.EACH: {"left", "right"},
+    Item.Side.LEFT: {"left"},
+    Item.Side.RIGHT: {"right"},
+    Item.Side.ALTERNATING: {"both", "left", "right"},
+}
+
+
+class MeSerializer(JSONTypesMixin, serializers.ModelSerializer):
+    therapist = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = ["id", "first_name", "last_name", "email", "units", "therapist"]
+        read_only_fields = ["id", "first_name", "last_name", "email"]
+
+    def get_therapist(self, client) -> dict:
+        therapist = client.therapist
+        return {"name": therapist.get_full_name() or therapist.username, "email": therapist.email}
+
+
+class ClientItemSerializer(serializers.ModelSerializer):
+    """An item with its dose for the week shown (from context["doses"])."""
+
+    exercise = ExerciseEssentialsSerializer(read_only=True)
+    dose = serializers.SerializerMethodField()
+    dose_text = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = ["id", "exercise", "side", "notes", "dose", "dose_text", "reasons"]
+
+    def week_dose(self, item):
+        return self.context["doses"][item.pk]
+
+    def get_dose(self, item) -> EngineDoseSerializer:
+        return EngineDoseSerializer(self.week_dose(item).dose).data
+
+    def get_dose_text(self, item) -> str:
+        return item_dose_text(item, self.week_dose(item).dose, self.context["units"])
+
+    def get_reasons(self, item) -> dict[str, str]:
+        return self.week_dose(item).reasons
+
+
+class ClientBlockSerializer(serializers.ModelSerializer):
+    items = ClientItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Block
+        fields = BLOCK_FIELDS
+
+
+class ClientProgramSerializer(serializers.ModelSerializer):
+    """An active program as the client does it in `week` (context), with the red flags."""
+
+    current_week = serializers.SerializerMethodField()
+    week = serializers.SerializerMethodField()
+    condition = serializers.StringRelatedField()
+    red_flags = RedFlagSerializer(source="condition.red_flags", many=True, read_only=True)
+    blocks = ClientBlockSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "title",
+            "goal",
+            "notes",
+            "status",
+            "start_date",
+            "weeks",
+            "sessions_per_week",
+            "version",
+            "current_week",
+            "week",
+            "condition",
+            "red_flags",
+            "blocks",
+        ]
+
+    def get_current_week(self, program) -> int:
+        return self.context["current_weeks"][program.pk]
+
+    def get_week(self, program) -> int:
+        return self.context["weeks"][program.pk]
+
+
+class LoggedItemField(ScopedPrimaryKeyField):
+    """The item an entry logs: required when logging, null once the therapist has removed the
+    item from the program (the entry itself is kept)."""
+
+
+class LoggedItemFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = LoggedItemField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "nullable": True} if direction == "response" else schema
+
+
+class ExerciseLogSerializer(JSONTypesMixin, serializers.ModelSerializer):
+    item = LoggedItemField(
+        lambda context: Item.objects.filter(
+            block__program__client=context["client"]
+        ).select_related("block"),
+        queryset=Item.objects.none(),
+    )
+
+    class Meta:
+        model = ExerciseLog
+        fields = [
+            "item",
+            "side",
+            "sets",
+            "reps",
+            "seconds",
+            "load_kg",
+            "step_height_cm",
+            "pain",
+            "difficulty",
+            "notes",
+        ]
+
+
+class SessionSerializer(JSONTypesMixin, serializers.ModelSerializer):
+    program = ScopedPrimaryKeyField(
+        lambda context: Program.objects.filter(client=context["client"]),
+        queryset=Program.objects.none(),
+    )
+    entries = ExerciseLogSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "client_uuid",
+            "program",
+            "performed_at",
+            "pain_before",
+            "pain_after",
+            "notes",
+            "entries",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        validators = []  # the unique client_uuid is the idempotency key, handled by the view
+
+    def validate_program(self, program):
+        if program.status != Program.Status.ACTIVE:
+            raise serializers.ValidationError(
+                f"This program is {program.status}; it takes no new sessions."
+            )
+        return program
+
+    def validate_performed_at(self, performed_at):
+        if performed_at > timezone.now() + CLOCK_SKEW:
+            raise serializers.ValidationError("Cannot be in the future.")
+        return performed_at
+
+    def validate(self, attrs):
+        """Entry errors are keyed by index, the shape DRF gives the entries' own field errors."""
+        program, errors = attrs["program"], {}
+        started = program.start_date
+        if started and timezone.localdate(attrs["performed_at"]) < started:
+            raise serializers.ValidationError(
+                {"performed_at": [f"Before the program started ({started:%Y-%m-%d})."]}
+            )
+        for index, entry in enumerate(attrs["entries"]):
+            item = entry["item"]
+            if item.block.program_id != program.pk:
+                errors[index] = {"item": ["Not an item of this program."]}
+            elif entry.get("side", "both") not in SIDES_FOR_ITEM[item.side]:
+                allowed = ", ".join(sorted(SIDES_FOR_ITEM[item.side]))
+                side = item.get_side_display().lower()
+                errors[index] = {"side": [f"This item is done {side}: {allowed}."]}
+        if errors:
+            raise serializers.ValidationError({"entries": errors})
+        return attrs

@@ -1,0 +1,183 @@
+"""The client app's endpoints: a client sees only their own profile, programs and sessions."""
+
+from collections.abc import Mapping
+from functools import cached_property, partial
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
+from rest_framework.response import Response
+
+from audit.trail import AuditedViewMixin
+from clients.models import Client
+from logbook import prescriptions
+from logbook.models import Session
+from logbook.session_logging import session_log, stored_session
+from programs import print_views
+from programs.models import Program
+from ptbuilder import caching
+
+from .serializers import ClientProgramSerializer, MeSerializer, SessionSerializer
+
+
+def client_profile_id(user) -> int | None:
+    """The client record behind a client app account, by id (None for anyone else); cached on
+    the user, and so with a cached token."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_client_profile_id"):
+        found = Client.objects.filter(user=user).values_list("pk", flat=True)
+        user._client_profile_id = next(iter(found), None)
+    return user._client_profile_id
+
+
+class IsClient(permissions.BasePermission):
+    message = "Only a client's app account can do this."
+
+    def has_permission(self, request, view):
+        return client_profile_id(request.user) is not None
+
+
+class ClientAppView(AuditedViewMixin):
+    permission_classes = [IsClient]
+
+    @property
+    def client_id(self) -> int:
+        return client_profile_id(self.request.user)
+
+    @cached_property
+    def client(self) -> Client:
+        """The record itself, loaded when a request needs more than its id."""
+        return Client.objects.get(pk=self.client_id)
+
+    def audited_client_id(self):
+        return self.client_id
+
+
+class MeView(ClientAppView, generics.RetrieveUpdateAPIView):
+    """The client's profile (units may be changed) and their therapist's name and contact."""
+
+    serializer_class = MeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.client
+
+
+WEEK_PARAMETER = OpenApiParameter(
+    "week", int, description="Show another week's dose (1..weeks); default: the current week."
+)
+
+
+def client_programs_data(programs: list, *, weeks, current, request) -> dict:
+    """{program id: the program as its client sees it in `weeks`}, contents read at once."""
+    ids = [program.pk for program in programs]
+    full = list(prescriptions.with_contents(Program.objects.filter(pk__in=ids)))
+    entries = prescriptions.logged_entries(full)
+    doses = {}
+    for program in full:
+        doses.update(prescriptions.week_doses(program, weeks[program.pk], entries))
+    context = {
+        "request": request,
+        "doses": doses,
+        "weeks": weeks,
+        "current_weeks": current,
+        "units": full[0].client.units if full else "metric",  # all are the one client's
+    }
+    return {
+        program.pk: caching.plain(ClientProgramSerializer(program, context=context).data)
+        for program in full
+    }
+
+
+class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
+    """Active programs with `current_week` and every item's dose for that week."""
+
+    serializer_class = ClientProgramSerializer
+    queryset = Program.objects.none()
+    filter_backends = []
+
+    def get_queryset(self):
+        return caching.with_state(prescriptions.client_programs_qs(client_id=self.client_id))
+
+    def requested_week(self, program) -> int:
+        raw = self.request.query_params.get("week")
+        if raw is None:
+            return prescriptions.current_week(program)
+        week = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+        if not 1 <= week <= program.weeks:
+            raise ValidationError({"week": [f"A week from 1 to {program.weeks}."]})
+        return week
+
+    def programs_data(self, programs: list, weeks: dict) -> list:
+        """Programs as the client sees them in the given weeks, one cached entry per program
+        state (which includes the client's record, so their units) and week."""
+        current = {program.pk: prescriptions.current_week(program) for program in programs}
+        request = self.request
+        build = partial(client_programs_data, weeks=weeks, current=current, request=request)
+        site = (request.scheme, request.get_host())
+        return caching.program_entries(
+            programs,
+            "client",
+            build,
+            lambda program: (weeks[program.pk], current[program.pk], *site),
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = list(self.paginate_queryset(self.get_queryset()))
+        weeks = {program.pk: prescriptions.current_week(program) for program in page}
+        return self.get_paginated_response(self.programs_data(page, weeks))
+
+    @extend_schema(parameters=[WEEK_PARAMETER])
+    def retrieve(self, request, *args, **kwargs):
+        program = self.get_object()
+        [data] = self.programs_data([program], {program.pk: self.requested_week(program)})
+        return Response(data)
+
+    @print_views.pdf_schema
+    @action(detail=True, methods=["get"], renderer_classes=[print_views.PDFRenderer])
+    def pdf(self, request, pk=None):
+        """The printable program, as the therapist would print it for you."""
+        program = self.get_object()
+        contents = prescriptions.with_contents(Program.objects.filter(pk=program.pk))
+        return print_views.pdf_response(request, program, contents.get)
+
+
+class MySessionViewSet(
+    ClientAppView, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Logged sessions. A repeated `client_uuid` answers 200 with the stored session."""
+
+    serializer_class = SessionSerializer
+    queryset = Session.objects.none()
+
+    def get_queryset(self):
+        return Session.objects.filter(client=self.client).prefetch_related("entries")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "client": self.client}
+
+    @extend_schema(responses={200: SessionSerializer, 201: SessionSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not isinstance(request.data, Mapping) or not isinstance(
+            request.data.get("client_uuid"), str
+        ):
+            serializer.is_valid(raise_exception=True)  # the errors of a body without a key
+        try:
+            uuid = serializer.fields["client_uuid"].run_validation(
+                request.data.get("client_uuid", empty)
+            )
+        except ValidationError as error:
+            raise ValidationError({"client_uuid": error.detail}) from error
+        stored = stored_session(client=self.client, client_uuid=uuid)
+        if stored is None:
+            serializer.is_valid(raise_exception=True)
+            stored, created = session_log(client=self.client, data=serializer.validated_data)
+        else:
+            created = False
+        self.audited_object = stored
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.get_serializer(stored).data, status=code)

@@ -1,0 +1,104 @@
+"""Human-readable doses for clients, e.g. "2 × 8–10 reps each side · 5.5 lb".
+
+Pure Python (no Django) so the API, the printout and its progression tables word doses alike.
+Parts are joined by " · ": the lead quantity (with sets as "2 ×" when above 1, and the side),
+then the secondary quantity, load, step height and rounds. Ranges use an en dash.
+"""
+
+from decimal import Decimal
+
+from .engine import Dose, format_number, nearest_half, require_choice
+
+DOSINGS = ("reps", "hold", "duration")
+SIDES = ("both", "each", "left", "right", "alternating")
+UNITS = ("metric", "imperial")
+POUNDS_PER_KG = Decimal("2.20462")
+CM_PER_INCH = Decimal("2.54")
+
+_SIDE_TEXT = {
+    "both": None,
+    "each": "each side",
+    "left": "left side",
+    "right": "right side",
+    "alternating": "alternating sides",
+}
+
+
+def format_dose(
+    dose: Dose,
+    *,
+    dosing: str,
+    side: str,
+    units: str = "metric",
+    rounds: tuple[int | None, int | None] | None = None,
+) -> str:
+    """Reps dosing leads with reps (then "hold 5 s"); hold dosing leads with "hold 30 s" (then
+    reps); duration dosing shows only the duration. Bodyweight and no step show nothing."""
+    require_choice("dosing", dosing, DOSINGS)
+    require_choice("side", side, SIDES)
+    require_choice("units", units, UNITS)
+    reps = _counted(_span(dose.reps_min, dose.reps_max), "rep", "reps")
+    hold_time = _seconds(dose.hold_seconds_min, dose.hold_seconds_max)
+    hold = f"hold {hold_time}" if hold_time else None
+    lead, *secondary = {
+        "reps": (reps, hold),
+        "hold": (hold, reps),
+        "duration": (_seconds(dose.duration_seconds_min, dose.duration_seconds_max),),
+    }[dosing]
+    sets = f"{dose.sets} ×" if lead and dose.sets and dose.sets > 1 else None
+    step = format_step_height(dose.step_height_cm, units)
+    parts = [
+        _join(" ", sets, lead, _SIDE_TEXT[side]),
+        *secondary,
+        format_load(dose.load_kg, units),
+        step and f"{step} step",
+        rounds and _counted(_span(*rounds), "round", "rounds"),
+    ]
+    return _join(" · ", *parts)
+
+
+def format_load(load_kg: Decimal | None, units: str) -> str:
+    """Load as "2.5 kg" or "5.5 lb" (nearest 0.5 lb); empty for bodyweight (None or 0)."""
+    require_choice("units", units, UNITS)
+    if not load_kg:
+        return ""
+    if units == "imperial":
+        return f"{format_number(nearest_half(load_kg * POUNDS_PER_KG))} lb"
+    return f"{format_number(load_kg)} kg"
+
+
+def format_step_height(cm: int | None, units: str) -> str:
+    """Step height as "20 cm" or "8 in" (nearest 0.5 in); empty when there is no step."""
+    require_choice("units", units, UNITS)
+    if not cm:
+        return ""
+    if units == "imperial":
+        return f"{format_number(nearest_half(Decimal(cm) / CM_PER_INCH))} in"
+    return f"{cm} cm"
+
+
+def _span(low: int | None, high: int | None) -> str | None:
+    """Range as "8–10", or a single number when the ends agree or only one is set."""
+    if low is None or high is None or low == high:
+        value = high if low is None else low
+        return None if value is None else str(value)
+    return f"{low}–{high}"
+
+
+def _seconds(low: int | None, high: int | None) -> str | None:
+    """Whole minutes read more naturally ("1–2 min"); anything else stays in seconds ("90 s")."""
+    ends = [value for value in (low, high) if value is not None]
+    if not ends:
+        return None
+    if all(value % 60 == 0 for value in ends):
+        minutes = [None if value is None else value // 60 for value in (low, high)]
+        return f"{_span(*minutes)} min"
+    return f"{_span(low, high)} s"
+
+
+def _counted(number: str | None, singular: str, plural: str) -> str | None:
+    return number and f"{number} {singular if number == '1' else plural}"
+
+
+def _join(separator: str, *parts: str | None) -> str:
+    return separator.join(part for part in parts if part)
