@@ -1,7 +1,7 @@
 """The audit trail of client data: every read or change, by whom, from where.
 
-Every record, of a read or of a change, is written (and, outside a transaction, committed)
-before the answer is sent, so a worker killed right after answering has lost none.
+Every record is committed before the answer is sent, so a worker killed right after answering
+has lost none; a change's record in the change's own transaction, so the two commit together.
 
 Actions are "<verb>:<what>": "read:" and "change:" for what was served, "denied:" for a signed-in
 caller refused (an API 403 or 404; the admin's 403 or "doesn't exist" redirect). A denied record
@@ -11,6 +11,7 @@ looks up nothing beyond the caller's own scope, and an id that exists nowhere ha
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
@@ -63,18 +64,18 @@ def record(
 
 
 class AuditedViewMixin:
-    """Records each successful request of a viewset that serves client data, and each one refused
+    """Records each successful request of a view that serves client data, and each one refused
     with 403 or 404 (as "denied:<action>").
 
-    The object is the one `get_object` found (or `audited_object` set by a create, or just its
-    `audited_target` when a cached read has no object at hand); lists record the caller and the
-    path.
+    A change's record is written in the change's own transaction (a write and its record commit
+    together, or neither does); a read's, and a refusal's, on its own before the answer is sent.
+    The object is the one `get_object` found (or `audited_object` set by a create); lists record
+    the caller and the path.
     """
 
     audited_action: str | None = None
     """The action's name in the record where the view has no `action` (not a viewset)."""
     audited_object = None
-    audited_target: Target | None = None
     denied_statuses = (403, 404)
 
     def get_object(self):
@@ -82,9 +83,7 @@ class AuditedViewMixin:
         return self.audited_object
 
     def audited(self) -> Target | None:
-        if self.audited_target is None and self.audited_object is not None:
-            return Target.of(self.audited_object)
-        return self.audited_target
+        return Target.of(self.audited_object) if self.audited_object is not None else None
 
     def audited_client_id(self) -> int | None:
         return None
@@ -95,13 +94,26 @@ class AuditedViewMixin:
         lookup = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", "pk")
         return Target.asked(model, getattr(self, "kwargs", {}).get(lookup))
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in SAFE_METHODS:
+            response = super().dispatch(request, *args, **kwargs)
+            self.audit(response)
+            return response
+        with transaction.atomic():  # an error answer has rolled the change back by now
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code < 400:
+                self.audit(response)
+        if response.status_code >= 400:
+            self.audit(response)
+        return response
+
+    def audit(self, response) -> None:
+        request = self.request
         # Only a request whose authentication ran has `_user`; reading request.user here would
         # authenticate anew, and a bad token would then raise out of an error answer (a 500).
         user = getattr(request, "_user", None)
         if user is None or not user.is_authenticated:
-            return response
+            return
         name = self.audited_action or getattr(self, "action", None) or request.method.lower()
         if response.status_code < 400:
             verb = "read" if request.method in SAFE_METHODS else "change"
@@ -119,4 +131,3 @@ class AuditedViewMixin:
                 target=self.asked(),
                 status_code=response.status_code,
             )
-        return response

@@ -13,6 +13,16 @@ def program_list_qs(*, user):
     return Program.objects.visible_to(user).select_related("condition", "client")
 
 
+def program_state_qs(*, user):
+    """Just what a cached rendering needs to be found and answered: the state it is keyed by,
+    the owner for the permission check, the client's units (with_state adds the tokens)."""
+    return (
+        Program.objects.visible_to(user)
+        .select_related("client")
+        .only("version", "owner_id", "client_id", "client__units")
+    )
+
+
 def program_detail_qs(*, user):
     items = Item.objects.select_related("exercise__category").prefetch_related(
         Prefetch("progressions", queryset=ProgressionRule.objects.order_by("id"))

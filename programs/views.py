@@ -83,7 +83,9 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if self.action == "list":
             return selectors.program_list_qs(user=self.request.user)
-        if self.action in ("retrieve", "pdf", "schedule"):  # contents from the cache
+        if self.action == "retrieve":  # the contents come from the cache
+            return caching.with_state(selectors.program_state_qs(user=self.request.user))
+        if self.action in ("pdf", "schedule"):  # the contents come from the cache
             return caching.with_state(selectors.program_list_qs(user=self.request.user))
         return selectors.program_detail_qs(user=self.request.user)
 

@@ -96,6 +96,23 @@ class TestStatusChanges:
 
 
 class TestAuditTrail:
+    def test_a_change_and_its_record_commit_together(self, as_therapist, active, monkeypatch):
+        def failing(*args, **kwargs):
+            raise DatabaseError("the audit table is unavailable")
+
+        monkeypatch.setattr(audit, "record", failing)
+        with pytest.raises(DatabaseError):
+            as_therapist.patch(detail(active), {"title": "Renamed"})
+        active.refresh_from_db()
+        assert (active.title, active.version) != ("Renamed", 2)
+
+    def test_a_refused_change_keeps_its_denied_record(self, as_therapist, active):
+        response = as_therapist.patch(detail(active), {"status": "draft"})
+        assert response.status_code == 400  # not a refusal of the caller: no record
+        theirs = ProgramFactory()
+        assert as_therapist.patch(detail(theirs), {"title": "x"}).status_code == 404
+        assert AuditEvent.objects.filter(action="denied:partial_update").count() == 1
+
     def test_reads_and_changes_of_client_data_are_recorded(self, as_therapist, therapist, active):
         as_therapist.get(detail(active), REMOTE_ADDR="203.0.113.9", HTTP_X_REQUEST_ID="req-1")
         as_therapist.patch(detail(active), {"title": "Renamed"})
@@ -258,15 +275,15 @@ def test_each_read_keeps_its_own_time(as_therapist, active):
 
 
 def test_a_read_is_recorded_before_its_answer_is_sent(as_therapist, active, monkeypatch):
-    """The record is written while the answer is built; nothing waits in a worker."""
+    """The record is written before the view hands its answer on; nothing waits in a worker."""
     seen = []
-    finalize = audit.AuditedViewMixin.finalize_response
+    dispatch = audit.AuditedViewMixin.dispatch
 
-    def spy(view, request, response, *args, **kwargs):
-        response = finalize(view, request, response, *args, **kwargs)
+    def spy(view, request, *args, **kwargs):
+        response = dispatch(view, request, *args, **kwargs)
         seen.append(AuditEvent.objects.filter(action="read:retrieve").count())
         return response
 
-    monkeypatch.setattr(audit.AuditedViewMixin, "finalize_response", spy)
+    monkeypatch.setattr(audit.AuditedViewMixin, "dispatch", spy)
     as_therapist.get(detail(active))
     assert seen == [1]
