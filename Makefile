@@ -24,8 +24,12 @@ run: setup
 test: $(VENV)/installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptbuilder_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
+
 bench: $(VENV)/installed
-	$(PY) bench/run.py
+	DATABASE_URL= REDIS_URL= $(PY) bench/run.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/run.py
 
 load: $(VENV)/installed
 	bench/load/run

@@ -34,7 +34,8 @@ from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
-from programs.models import ExerciseLog, Program, ProgramVersion, Session  # noqa: E402
+from logbook.models import ExerciseLog, Session  # noqa: E402
+from programs.models import Program, ProgramVersion  # noqa: E402
 
 THROTTLE_KEY = "throttle_auth_127.0.0.1"
 SHOWN = 5

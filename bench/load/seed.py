@@ -29,10 +29,12 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 
+from accounts.roles import THERAPISTS_GROUP  # noqa: E402
+from clients.models import Client  # noqa: E402
+from clients.services import screening_create  # noqa: E402
 from programs.management.commands.setup_demo import TEMPLATE  # noqa: E402
-from programs.models import Client, Program  # noqa: E402
-from programs.services import program_activate, program_copy, screening_create  # noqa: E402
-from ptbuilder.roles import THERAPISTS_GROUP  # noqa: E402
+from programs.models import Program  # noqa: E402
+from programs.services import program_activate, program_copy  # noqa: E402
 
 THROTTLE_KEY = "throttle_auth_127.0.0.1"
 """DRF's history of log-in requests from 127.0.0.1, kept in the shared cache."""
