@@ -6,17 +6,21 @@ It brings the other apps together (clients, programs, logbook), so it lives abov
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
 
 from accounts.roles import therapists
 from audit.admin_mixin import AuditedAdminMixin
-from clients.admin import ClientScreeningInline
 from clients.models import Client
 from exercises.admin import ArchivedFilter
 from logbook.adherence import client_adherence
 from programs.models import Program
 from ptbuilder.admin_inlines import ReadOnlyInline
+from safety.admin import ClientScreeningInline
+from safety.models import Attention
 
 RECENT_SESSIONS = 10
+ALERT = '<strong style="color: {}">{}</strong>'
 
 
 class ClientProgramInline(ReadOnlyInline):
@@ -36,7 +40,7 @@ class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     The client's page also shows recent sessions, the adherence summary and items to review.
     """
 
-    list_display = ["name", "email", "units", "is_archived"]
+    list_display = ["name", "attention", "email", "units", "is_archived"]
     list_filter = [ArchivedFilter, "units"]
     search_fields = ["first_name", "last_name", "email"]
     raw_id_fields = ["user"]
@@ -46,12 +50,31 @@ class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def name(self, client):
         return str(client)
 
+    @admin.display(description="attention")
+    def attention(self, client):
+        """Open red flags, said where the day's list is read."""
+        if client.open_emergencies:
+            return format_html(ALERT, "#ba2121", "EMERGENCY: programs paused")
+        if client.open_flags:
+            return format_html(ALERT, "#b36b00", "Red flag to clear")
+        return ""
+
     def get_queryset(self, request):
-        return super().get_queryset(request).of(request.user).select_related("therapist")
+        open_items = Attention.objects.open().filter(client=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .of(request.user)
+            .select_related("therapist")
+            .annotate(
+                open_flags=Exists(open_items),
+                open_emergencies=Exists(open_items.filter(is_emergency=True)),
+            )
+        )
 
     def get_list_display(self, request):
         if request.user.is_superuser:
-            return ["name", "email", "units", "therapist", "is_archived"]
+            return ["name", "attention", "email", "units", "therapist", "is_archived"]
         return self.list_display
 
     def get_list_filter(self, request):
@@ -104,6 +127,7 @@ class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
         context = dict(extra_context or {})
         if client is not None:
             context.update(
+                open_attention=client.attention.open().prefetch_related("red_flags"),
                 adherence=client_adherence(client=client),
                 recent_sessions=client.sessions.select_related("program").prefetch_related(
                     "entries__exercise"

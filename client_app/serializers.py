@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clients.models import Client
+from exercises.models import RedFlag
 from exercises.serializers import ExerciseEssentialsSerializer, RedFlagSerializer
 from logbook.models import ExerciseLog, Session
 from programs.dosing import item_dose_text
@@ -14,6 +16,8 @@ from programs.models import Block, Item, Program
 from programs.serializers import BLOCK_FIELDS, EngineDoseSerializer
 from ptbuilder.fields import ScopedPrimaryKeyField
 from ptbuilder.json_types import JSONTypesMixin
+from safety.serializers import reportable_flags
+from safety.services import open_emergency, urgent_message
 
 CLOCK_SKEW = timedelta(minutes=5)
 SIDES_FOR_ITEM = {
@@ -25,13 +29,50 @@ SIDES_FOR_ITEM = {
 }
 
 
+class AlertSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(["emergency"])
+    message = serializers.CharField()
+
+
+class SymptomQuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RedFlag
+        fields = ["id", "client_text", "kind"]
+
+
 class MeSerializer(JSONTypesMixin, serializers.ModelSerializer):
     therapist = serializers.SerializerMethodField()
+    alert = serializers.SerializerMethodField(
+        help_text="Set after an emergency red flag: show its message instead of exercises."
+    )
+    symptom_questions = serializers.SerializerMethodField(
+        help_text='Signs to ask about in a symptom report ("... if <client_text>"), by kind.'
+    )
 
     class Meta:
         model = Client
-        fields = ["id", "first_name", "last_name", "email", "units", "therapist"]
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "units",
+            "therapist",
+            "alert",
+            "symptom_questions",
+        ]
         read_only_fields = ["id", "first_name", "last_name", "email"]
+
+    @extend_schema_field(AlertSerializer(allow_null=True))
+    def get_alert(self, client) -> dict | None:
+        if not open_emergency(client):
+            return None
+        return {"kind": "emergency", "message": urgent_message(client)}
+
+    @extend_schema_field(SymptomQuestionSerializer(many=True))
+    def get_symptom_questions(self, client) -> list:
+        flags = reportable_flags({"client": client}).order_by("condition", "position")
+        return SymptomQuestionSerializer(flags, many=True).data
 
     def get_therapist(self, client) -> dict:
         therapist = client.therapist

@@ -18,6 +18,8 @@ from logbook.session_logging import session_log, stored_session
 from programs import print_views
 from programs.models import Program
 from ptbuilder import caching
+from safety.serializers import SymptomAnswerSerializer, SymptomReportSerializer
+from safety.services import symptoms_report, urgent_message
 
 from .serializers import ClientProgramSerializer, MeSerializer, SessionSerializer
 
@@ -143,6 +145,35 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
         program = self.get_object()
         contents = prescriptions.with_contents(Program.objects.filter(pk=program.pk))
         return print_views.pdf_response(request, program, contents.get)
+
+
+class MySymptomsView(ClientAppView, generics.GenericAPIView):
+    """New signs between visits: the red flags present now (from `symptom_questions` in /me/),
+    and the client's own words. An emergency sign answers with the message to call emergency
+    services now and pauses the programs; any sign reaches the therapist's attention list."""
+
+    serializer_class = SymptomReportSerializer
+    audited_action = "report-symptoms"
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "client": self.client}
+
+    @extend_schema(responses={201: SymptomAnswerSerializer})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report, attention, _ = symptoms_report(
+            client=self.client, by=request.user, **serializer.validated_data
+        )
+        urgent = attention is not None and attention.is_emergency
+        answer = {
+            "id": report.pk,
+            "reported_at": report.reported_at,
+            "urgent": urgent,
+            "message": urgent_message(self.client) if urgent else None,
+            "therapist_told": attention is not None,
+        }
+        return Response(SymptomAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
 class MySessionViewSet(

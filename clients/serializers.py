@@ -1,5 +1,6 @@
 """A therapist's clients and their screenings as the API reads and writes them."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Condition
@@ -8,8 +9,14 @@ from ptbuilder.json_types import JSONTypesMixin
 from .models import Client, Screening, ScreeningAnswer
 
 
+class AttentionSummarySerializer(serializers.Serializer):
+    open = serializers.IntegerField(help_text="Present red flags not cleared yet (/attention/).")
+    emergency = serializers.BooleanField(help_text="One is an emergency: programs paused.")
+
+
 class ClientSerializer(JSONTypesMixin, serializers.ModelSerializer):
     has_account = serializers.SerializerMethodField()
+    attention = serializers.SerializerMethodField()
 
     class Meta:
         model = Client
@@ -22,12 +29,21 @@ class ClientSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "notes",
             "is_archived",
             "has_account",
+            "attention",
             "created_at",
         ]
         read_only_fields = ["created_at"]
 
     def get_has_account(self, client) -> bool:
         return client.user_id is not None
+
+    @extend_schema_field(AttentionSummarySerializer)
+    def get_attention(self, client) -> dict:
+        """Counted with the client (selectors.client_list_qs); a new client has none."""
+        return {
+            "open": getattr(client, "open_attention", 0),
+            "emergency": bool(getattr(client, "open_emergencies", 0)),
+        }
 
 
 class ScreeningAnswerSerializer(JSONTypesMixin, serializers.ModelSerializer):

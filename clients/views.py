@@ -9,11 +9,11 @@ from accounts.permissions import IsTherapist
 from audit.trail import AuditedViewMixin
 from ptbuilder.schema import error_response
 
-from . import selectors, services
+from . import selectors
 from .filters import ClientFilter
 from .invitations import invitation_create
 from .models import Client
-from .serializers import ClientSerializer, InvitationSerializer, ScreeningSerializer
+from .serializers import ClientSerializer, InvitationSerializer
 
 
 class ClientViewSet(
@@ -39,30 +39,6 @@ class ClientViewSet(
 
     def perform_create(self, serializer):
         self.audited_object = serializer.save(therapist=self.request.user)
-
-    @extend_schema(methods=["GET"], responses=ScreeningSerializer(many=True))
-    @extend_schema(
-        methods=["POST"], request=ScreeningSerializer, responses={201: ScreeningSerializer}
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        serializer_class=ScreeningSerializer,
-        filter_backends=[],
-    )
-    def screenings(self, request, pk=None):
-        """Red-flag screenings, newest first; a new one answers every flag of its condition."""
-        client = self.get_object()
-        if request.method == "GET":
-            page = self.paginate_queryset(selectors.screening_list_qs(client=client))
-            return self.get_paginated_response(ScreeningSerializer(page, many=True).data)
-        serializer = ScreeningSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        screening = services.screening_create(
-            client=client, by=request.user, **serializer.validated_data
-        )
-        self.audited_object = screening
-        return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=None,

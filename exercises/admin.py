@@ -163,7 +163,7 @@ class ExerciseAdmin(admin.ModelAdmin):
 class RedFlagInline(admin.TabularInline):
     model = RedFlag
     extra = 0
-    fields = ["position", "slug", "text", "client_text", "is_emergency"]
+    fields = ["position", "slug", "text", "client_text", "kind", "kind_note"]
 
 
 @admin.register(Condition)

@@ -167,18 +167,29 @@ class Condition(models.Model):
         return self.name
 
 
+class RedFlagKind(models.TextChoices):
+    EMERGENCY = "emergency", "Emergency: call emergency services now"
+    STOP = "stop", "Stop and contact the therapist or a doctor before going on"
+    HISTORY = "history", "History asked at screening, never printed for the client"
+
+
 class RedFlag(models.Model):
-    """A sign that warrants medical attention instead of exercise."""
+    """A sign that warrants medical attention instead of exercise, of one of three kinds."""
+
+    Kind = RedFlagKind
 
     condition = models.ForeignKey(Condition, related_name="red_flags", on_delete=models.CASCADE)
     slug = models.SlugField(max_length=80)
     position = models.PositiveSmallIntegerField(default=0)
     text = models.CharField(max_length=200, help_text="As a clinician would screen for it.")
     client_text = models.CharField(
-        max_length=250, help_text='Completes "Stop and seek medical care if ..." for clients.'
+        max_length=250,
+        help_text='The sign in the client\'s words, completing "... if" (e.g. "you lose '
+        'control of your bowel or bladder").',
     )
-    is_emergency = models.BooleanField(
-        default=False, help_text="Needs emergency care today, not just a medical review."
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STOP)
+    kind_note = models.TextField(
+        blank=True, help_text="Why the flag is of its kind (a clinical addition to the source)."
     )
 
     class Meta:
@@ -189,6 +200,10 @@ class RedFlag(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.kind == self.Kind.EMERGENCY
 
 
 class ExerciseQuerySet(models.QuerySet):

@@ -104,9 +104,13 @@ class ExerciseSerializer(JSONTypesMixin, serializers.ModelSerializer):
 
 
 class RedFlagSerializer(serializers.ModelSerializer):
+    is_emergency = serializers.BooleanField(
+        read_only=True, help_text='kind is "emergency": call emergency services now.'
+    )
+
     class Meta:
         model = RedFlag
-        fields = ["id", "slug", "position", "text", "client_text", "is_emergency"]
+        fields = ["id", "slug", "position", "text", "client_text", "kind", "is_emergency"]
 
 
 class ConditionSerializer(serializers.ModelSerializer):

@@ -1,15 +1,10 @@
 import django_filters
 
-from clients.models import Client
+from clients.filters import own_clients
 from exercises.models import Condition
 from ptbuilder.filters import BooleanFilter, FilterSet
 
 from .models import Program
-
-
-def own_clients(request):
-    """Only the caller's clients: another therapist's answers like a client that does not exist."""
-    return Client.objects.of(request.user) if request is not None else Client.objects.none()
 
 
 class ProgramFilter(FilterSet):

@@ -94,6 +94,16 @@ class Program(models.Model):
     override_reason = models.TextField(
         blank=True, editable=False, help_text="Why it was activated without a clear screening."
     )
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        editable=False,
+    )
+    pause_reason = models.TextField(blank=True, editable=False, help_text="Why it was paused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,12 +133,15 @@ class Program(models.Model):
         return f'"program-{self.pk}-v{self.version}"'
 
 
+class BlockKind(models.TextChoices):
+    SEQUENCE = "sequence", "Sequence"
+    CIRCUIT = "circuit", "Circuit"
+
+
 class Block(models.Model):
     """An ordered section of a program: a sequence, or a circuit done for a number of rounds."""
 
-    class Kind(models.TextChoices):
-        SEQUENCE = "sequence", "Sequence"
-        CIRCUIT = "circuit", "Circuit"
+    Kind = BlockKind
 
     program = models.ForeignKey(Program, related_name="blocks", on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(default=0)

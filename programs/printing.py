@@ -12,6 +12,8 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clinics.models import emergency_number_for
+from exercises.models import RedFlag
 from progression.text import format_load, format_step_height
 from ptbuilder import caching
 
@@ -25,6 +27,14 @@ ADVICE = (
     "not a diagnosis: keep in touch with a medical professional, and get assessed by a licensed "
     "physical therapist for individualised care and treatment."
 )
+STOP_RULES = [
+    "your symptoms spread further down your leg",
+    "you feel new numbness, tingling or weakness",
+    "you feel a sharp pain",
+    "your pain goes above the level your therapist agreed with you and has not settled by the "
+    "next morning",
+]
+"""When to stop an exercise session: the handout says these first, before the red flags."""
 PARAMETER_LABELS = {
     "sets": "Sets",
     "reps": "Reps",
@@ -82,7 +92,10 @@ class PrintDocument:
     paper: str
     goal: str
     notes: str
-    red_flags: list[tuple[str, bool]]
+    stop_rules: list[str]
+    emergency_flags: list[str]
+    stop_flags: list[str]
+    emergency_number: str
     advice: str
     blocks: list[PrintBlock]
     progression_tables: list[ProgressionTable]
@@ -116,7 +129,10 @@ def build_document(
         paper=PAPER_SIZES[paper],
         goal=program.goal,
         notes=program.notes,
-        red_flags=_red_flags(program),
+        stop_rules=STOP_RULES,
+        emergency_flags=_client_texts(program, RedFlag.Kind.EMERGENCY),
+        stop_flags=_client_texts(program, RedFlag.Kind.STOP),
+        emergency_number=emergency_number_for(owner),
         advice=ADVICE,
         blocks=[
             _block(block, schedules, first_week, units, for_pdf) for block in program.blocks.all()
@@ -127,10 +143,12 @@ def build_document(
     )
 
 
-def _red_flags(program: Program) -> list[tuple[str, bool]]:
+def _client_texts(program: Program, kind: str) -> list[str]:
+    """The condition's red flags of one kind, in the client's words; history asked at screening
+    is never printed."""
     if program.condition is None:
         return []
-    return [(flag.client_text, flag.is_emergency) for flag in program.condition.red_flags.all()]
+    return [flag.client_text for flag in program.condition.red_flags.all() if flag.kind == kind]
 
 
 def _structure(block: Block) -> str:

@@ -238,3 +238,18 @@ def program_activate(
     current.version += 1
     current.save()
     return current
+
+
+@transaction.atomic
+def program_pause(*, program: Program, by, reason: str) -> Program:
+    """An active program paused at once, with who, when and why (an emergency red flag); its
+    replaced version is kept as for any change. Anything but an active program is left as is."""
+    current = lock_current(program)
+    if current.status != Program.Status.ACTIVE:
+        return current
+    keep_replaced_version(current, by)
+    current.status = Program.Status.PAUSED
+    current.paused_at, current.paused_by, current.pause_reason = timezone.now(), by, reason
+    current.version += 1
+    current.save()
+    return current

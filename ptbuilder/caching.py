@@ -21,8 +21,9 @@ weeks, the day):
 
 A scope's token is random and stored in the database (ptbuilder_generation). The database
 replaces it itself: triggers on every table an entry shows (programs and their contents,
-sessions and logs, clients, therapists' names, the library; ptbuilder/migrations/0002) renew
-the scopes of each row written, in the writing transaction. So no write path, not even one
+sessions and logs, clients, therapists' names and clinics, the library; RENEWED below,
+installed after every migrate) renew the scopes of each row written, in the writing
+transaction. So no write path, not even one
 that bypasses `save()` (`QuerySet.update`, `bulk_create`, raw SQL), leaves a stale entry, and
 no process, with a local cache or a shared one, serves what another has changed.
 """
@@ -34,6 +35,7 @@ from collections.abc import Callable
 
 from django.apps import apps
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from rest_framework.renderers import JSONRenderer
@@ -186,3 +188,124 @@ def cached_bytes(key: str, build: Callable[[], bytes]) -> bytes:
         value = build()
         cache.set(key, value, timeout=DAY)
     return value
+
+
+# What renews which scope: triggers the database runs on every write
+
+PROGRAM_OF = "SELECT 'program:' || {row}.{column} AS scope"
+RENEWED = {
+    "programs.Program": PROGRAM_OF.format(row="{row}", column="id"),
+    "programs.Block": PROGRAM_OF.format(row="{row}", column="program_id"),
+    "programs.Item": (
+        "SELECT 'program:' || program_id AS scope FROM programs_block WHERE id = {row}.block_id"
+    ),
+    "programs.ProgressionRule": (
+        "SELECT 'program:' || block.program_id AS scope FROM programs_item AS item"
+        " JOIN programs_block AS block ON block.id = item.block_id WHERE item.id = {row}.item_id"
+    ),
+    "logbook.Session": PROGRAM_OF.format(row="{row}", column="program_id"),
+    "logbook.ExerciseLog": (
+        "SELECT 'program:' || program_id AS scope FROM programs_session WHERE id = {row}.session_id"
+    ),
+    # a client's record (name, units) shows in their programs
+    "clients.Client": (
+        "SELECT 'program:' || id AS scope FROM programs_program WHERE client_id = {row}.id"
+    ),
+    # a therapist's name and e-mail, and their clinic, show on their printed programs
+    "auth.User": (
+        "SELECT 'program:' || id AS scope FROM programs_program WHERE owner_id = {row}.id"
+    ),
+    "clinics.Clinic": (
+        "SELECT 'program:' || program.id AS scope FROM programs_program AS program"
+        " JOIN clinics_membership AS membership ON membership.user_id = program.owner_id"
+        " WHERE membership.clinic_id = {row}.id"
+    ),
+    "clinics.Membership": (
+        "SELECT 'program:' || id AS scope FROM programs_program WHERE owner_id = {row}.user_id"
+    ),
+}
+"""Each table's scopes of one written row, as SQL over it ({row}: NEW or OLD); every table of
+the library app renews the library."""
+UPDATE_OF = {"auth.User": "UPDATE OF username, first_name, last_name, email"}
+"""Columns whose update renews (not a log-in's time)."""
+TOKENS = {
+    "sqlite": "lower(hex(randomblob(16)))",
+    "postgresql": "md5(random()::text || clock_timestamp()::text)",
+}
+
+
+def renewed_tables() -> dict[str, tuple[str, str]]:
+    """{table: (scopes SQL, the UPDATE event)} for every table a cached entry shows."""
+    tables = {
+        apps.get_model(label)._meta.db_table: (scopes, UPDATE_OF.get(label, "UPDATE"))
+        for label, scopes in RENEWED.items()
+    }
+    library = apps.get_app_config("exercises").get_models(include_auto_created=True)
+    for model in library:
+        tables[model._meta.db_table] = ("SELECT 'library' AS scope", "UPDATE")
+    return tables
+
+
+def _renew(scopes: str, vendor: str) -> str:
+    return (
+        "INSERT INTO ptbuilder_generation (scope, token)"
+        f" SELECT scope, {TOKENS[vendor]} FROM ({scopes}) AS renewed WHERE scope IS NOT NULL"
+        " ON CONFLICT (scope) DO UPDATE SET token = excluded.token;"
+    )
+
+
+def _trigger_sql(table: str, scopes: str, update: str, vendor: str) -> list[str]:
+    """Statements that (re)create the table's renewing triggers: an insert renews the new row's
+    scopes, a delete the old row's, an update both."""
+    if vendor == "postgresql":
+        old, new = (
+            _renew(scopes.format(row="OLD"), vendor),
+            _renew(scopes.format(row="NEW"), vendor),
+        )
+        return [
+            f"CREATE OR REPLACE FUNCTION renew_{table}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN {old} END IF;"
+            f" IF TG_OP IN ('INSERT', 'UPDATE') THEN {new} END IF; RETURN NULL; END; $$;",
+            f"DROP TRIGGER IF EXISTS renew_{table} ON {table};",
+            f"CREATE TRIGGER renew_{table} AFTER INSERT OR {update} OR DELETE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION renew_{table}();",
+        ]
+    rows = {"insert": ["NEW"], "update": ["OLD", "NEW"], "delete": ["OLD"]}
+    statements = []
+    for event, names in rows.items():
+        union = " UNION ".join(scopes.format(row=row) for row in names)
+        when = update if event == "update" else event.upper()
+        statements += [
+            f"DROP TRIGGER IF EXISTS renew_{table}_{event};",
+            f"CREATE TRIGGER renew_{table}_{event} AFTER {when} ON {table} FOR EACH ROW"
+            f" BEGIN {_renew(union, vendor)} END;",
+        ]
+    return statements
+
+
+def drop_triggers(using: str = "default", **kwargs) -> None:
+    """Before a migrate: SQLite cannot rebuild a table that another table's trigger names."""
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in renewed_tables().keys() & existing:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS renew_{table} ON {table};")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS renew_{table}_{event};")
+
+
+def install_triggers(using: str = "default", **kwargs) -> None:
+    """After a migrate: the triggers again, and every token renewed, since what the migration
+    wrote renewed nothing. Tables not migrated yet are skipped."""
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    if "ptbuilder_generation" not in existing:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE ptbuilder_generation SET token = {TOKENS[connection.vendor]}")
+        for table, (scopes, update) in renewed_tables().items():
+            if table in existing:
+                for statement in _trigger_sql(table, scopes, update, connection.vendor):
+                    cursor.execute(statement)

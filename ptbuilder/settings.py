@@ -27,6 +27,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
+CLINIC_COUNTRY = os.environ.get("CLINIC_COUNTRY", "US")
+"""The country of a therapist with no clinic: sets the emergency number their clients see."""
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -54,11 +57,13 @@ INSTALLED_APPS = [
     "nested_admin",
     "ptbuilder",
     "accounts",
+    "clinics",
     "audit",
     "exercises",
     "clients",
     "programs",
     "logbook",
+    "safety",
     "client_app",
     "chart",
 ]
@@ -233,6 +238,9 @@ SPECTACULAR_SETTINGS = {
         "ParameterEnum": "exercises.models.Parameter.choices",
         "ItemSideEnum": "programs.models.ItemSide",
         "LoggedSideEnum": "logbook.models.LoggedSide",
+        "BlockKindEnum": "programs.models.BlockKind",
+        "RedFlagKindEnum": "exercises.models.RedFlagKind",
+        "AlertKindEnum": ["emergency"],
     },
 }
 

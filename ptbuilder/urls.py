@@ -7,11 +7,12 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from accounts.views import LogoutView, TokenView
 from client_app.redeem import RedeemView
-from client_app.views import MeView, MyProgramViewSet, MySessionViewSet
+from client_app.views import MeView, MyProgramViewSet, MySessionViewSet, MySymptomsView
 from clients.views import ClientViewSet
 from exercises.views import ConditionViewSet, ExerciseViewSet
 from logbook.views import AdherenceView
 from programs.views import ProgramViewSet
+from safety.views import AttentionViewSet, ScreeningsView
 
 RESOURCES = [
     ("exercises", ExerciseViewSet, "exercise"),
@@ -20,6 +21,7 @@ RESOURCES = [
     ("programs", ProgramViewSet, "program"),
     ("me/programs", MyProgramViewSet, "my-program"),
     ("me/sessions", MySessionViewSet, "my-session"),
+    ("attention", AttentionViewSet, "attention"),
 ]
 
 
@@ -41,7 +43,9 @@ api_v1 = [
     path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("auth/redeem/", RedeemView.as_view(), name="auth-redeem"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/symptoms/", MySymptomsView.as_view(), name="my-symptoms"),
     path("clients/<str:pk>/adherence/", AdherenceView.as_view(), name="client-adherence"),
+    path("clients/<str:pk>/screenings/", ScreeningsView.as_view(), name="client-screenings"),
     *(
         path(f"{prefix}/", include(routes(viewset, basename)))
         for prefix, viewset, basename in RESOURCES

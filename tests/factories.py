@@ -94,7 +94,7 @@ class RedFlagFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(int)
     text = factory.Sequence(lambda n: f"Red flag {n}")
     client_text = factory.Sequence(lambda n: f"you notice red flag {n}")
-    is_emergency = False
+    kind = RedFlag.Kind.STOP
 
 
 class ExerciseFactory(factory.django.DjangoModelFactory):

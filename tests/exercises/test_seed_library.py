@@ -99,6 +99,14 @@ class TestFaithfulToTheSeed:
         assert len(flags) == 8
         assert flags[0].slug == "bowel-bladder-control" and flags[0].is_emergency
         assert not RedFlag.objects.get(slug="history-of-cancer").is_emergency
+        kinds = {flag.slug: flag.kind for flag in flags}
+        assert [kinds[slug] for slug in ("history-of-cancer", "trauma-fracture-risk")] == [
+            "history",
+            "history",
+        ]
+        assert kinds["fever-infection"] == kinds["persistent-pain-unrelieved-by-rest"] == "stop"
+        assert list(kinds.values()).count("emergency") == 4
+        assert all(flag.kind_note.startswith("Clinical addition") for flag in flags)
         assert "physical therapist" in sciatica.education.lower()
         assert sciatica.source.title.startswith("Sciatic Nerve Pain 101")
 

@@ -1,4 +1,5 @@
 import io
+import re
 import sys
 
 import pytest
@@ -221,3 +222,34 @@ def test_a_renamed_therapist_renders_a_fresh_pdf(as_therapist, therapist, progra
     second = as_therapist.get(url(program, "pdf"))
     assert second["ETag"] != first["ETag"] and len(renders) == 2
     assert "Robin Renamed" in pdf_text(second)
+
+
+@pytest.mark.parametrize("kind", ["print", "pdf"])
+def test_the_safety_box_has_stop_rules_then_red_flags_by_kind(as_therapist, program, kind):
+    response = as_therapist.get(url(program, kind))
+    text = pdf_text(response) if kind == "pdf" else re.sub("<[^>]+>", " ", html_text(response))
+    flat = " ".join(text.split())
+    rules = flat.index("your symptoms spread further down your leg")
+    emergency = flat.index("Call emergency services now (911) if")
+    stop = flat.index("contact your therapist or doctor before going on if")
+    assert rules < emergency < stop
+    assert flat.index("you lose control of your bowel or bladder") < stop
+    assert flat.index("you have a fever or other signs of infection") > stop
+    # history the therapist screened for is not the client's to act on
+    assert "you have had cancer" not in flat and "risk of broken bones" not in flat
+    assert "emergency: call now" not in flat
+
+
+def test_the_clinics_emergency_number_is_printed(as_therapist, therapist, program):
+    from clinics.models import Clinic, Membership
+
+    def printed() -> str:
+        return " ".join(pdf_text(as_therapist.get(url(program, "pdf"))).split())
+
+    assert "Call emergency services now (911)" in printed()  # no clinic: CLINIC_COUNTRY (US)
+    clinic = Clinic.objects.create(name="Praxis Nord", country="DE")
+    Membership.objects.create(user=therapist, clinic=clinic)
+    assert "Call emergency services now (112)" in printed()
+    clinic.emergency_number = "000"
+    clinic.save()
+    assert "Call emergency services now (000)" in printed()

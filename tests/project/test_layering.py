@@ -9,7 +9,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "audit", "exercises", "clients", "programs", "logbook", "client_app", "chart"]
+APPS = [
+    "accounts",
+    "clinics",
+    "audit",
+    "exercises",
+    "clients",
+    "programs",
+    "logbook",
+    "safety",
+    "client_app",
+    "chart",
+]
 SERVICES = [
     "accounts/services.py",
     "exercises/services.py",
@@ -17,6 +28,7 @@ SERVICES = [
     "clients/invitations.py",
     "programs/services.py",
     "logbook/session_logging.py",
+    "safety/services.py",
 ]
 
 

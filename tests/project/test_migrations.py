@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from accounts.roles import THERAPISTS_GROUP
 from audit.models import AuditEvent
 from logbook.models import Session
+from ptbuilder import caching
 from tests.factories import ExerciseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -31,9 +32,12 @@ BEFORE_THE_SPLIT = [
 
 
 def migrate(targets):
+    """As the migrate command does: the cache's triggers off, migrations, triggers back on."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    caching.drop_triggers()
     executor.migrate(targets)
+    caching.install_triggers()
     return executor.loader.project_state([node for node in targets if node[1]]).apps
 
 

@@ -49,6 +49,7 @@ from exercises.models import Exercise
 from logbook.models import ExerciseLog, Session
 from programs import services
 from programs.models import Block, Item, Program, ProgramVersion, ProgressionRule
+from safety.models import Attention, SymptomReport
 from tests.factories import (
     BlockFactory,
     CategoryFactory,
@@ -100,6 +101,8 @@ FAMILIES = {
     "me": Family(CLIENT_APP),
     "me/programs": Family(CLIENT_APP, ("active",), own="active"),
     "me/sessions": Family(CLIENT_APP, ("session",), own="session"),
+    "me/symptoms": Family(CLIENT_APP),
+    "attention": Family(THERAPISTS, ("attention",), own="attention"),
 }
 """Resources by their path under /api/v1/ (the longest prefix wins)."""
 
@@ -160,6 +163,10 @@ BODIES = {
     ("patch", "/api/v1/exercises/{id}/"): Body(lambda w: {"summary": "Changed by the caller."}),
     ("patch", "/api/v1/me/"): Body(lambda w: {"units": "imperial"}),
     ("post", "/api/v1/me/sessions/"): Body(new_session, ("program", "entries")),
+    ("post", "/api/v1/me/symptoms/"): Body(
+        lambda w: {"red_flags": [w.condition.red_flags.first().pk], "text": w.marker}
+    ),
+    ("post", "/api/v1/attention/{id}/clear/"): Body(lambda w: {"reason": "Seen by the caller."}),
 }
 """Write bodies by operation, each valid on the caller's own objects. A new operation on an
 object (`{id}`) that has none here is sent `{}`, since its refusal must come before the body is
@@ -243,6 +250,7 @@ class World:
     item: Item
     screening: Screening
     session: Session
+    attention: Attention
     condition: object
     category: object
     version_number: int
@@ -259,7 +267,12 @@ def build_world(name: str, condition) -> World:
     )
     start = timezone.localdate() - timedelta(days=7)
     active = ProgramFactory(
-        owner=therapist, client=client, title=f"{marker} active", status="active", start_date=start
+        owner=therapist,
+        client=client,
+        condition=condition,
+        title=f"{marker} active",
+        status="active",
+        start_date=start,
     )
     item = ItemFactory(block=BlockFactory(program=active, title=marker), exercise=exercise)
     ProgressionRuleFactory(item=item, parameter="reps", amount=2)
@@ -271,6 +284,8 @@ def build_world(name: str, condition) -> World:
     screening = ScreeningFactory(client=client, condition=condition, notes=marker)
     session = SessionFactory(program=active, client=client, notes=marker)
     ExerciseLogFactory(session=session, item=item, side="left", notes=marker)
+    attention = Attention.objects.create(client=client, screening=screening, is_emergency=False)
+    attention.red_flags.set(condition.red_flags.all())
     return World(
         marker=marker,
         therapist=therapist,
@@ -284,6 +299,7 @@ def build_world(name: str, condition) -> World:
         item=item,
         screening=screening,
         session=session,
+        attention=attention,
         condition=condition,
         category=CategoryFactory(),
         version_number=active.versions.get().version,
@@ -317,6 +333,8 @@ def snapshot(world: World) -> dict[str, list[dict]]:
         "answers": rows(ScreeningAnswer.objects.filter(screening__client__therapist=a)),
         "sessions": rows(Session.objects.filter(client__therapist=a)),
         "entries": rows(ExerciseLog.objects.filter(session__client__therapist=a)),
+        "attention": rows(Attention.objects.filter(client__therapist=a)),
+        "symptom reports": rows(SymptomReport.objects.filter(client__therapist=a)),
         "exercises": rows(Exercise.objects.filter(owner=a)),
         "users": rows(users),
         "groups": sorted(users.values_list("pk", "groups__name")),

@@ -3,9 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clients.models import Screening
 from exercises.models import RedFlag
-
-from .models import Screening
 
 
 def flag_field(flag: RedFlag) -> str:
@@ -31,7 +30,7 @@ class ScreeningAddForm(forms.ModelForm):
             self.fields[flag_field(flag)] = forms.BooleanField(
                 required=False,
                 label=f"{flag.condition} — {flag.text}",
-                help_text="Emergency: needs care today." if flag.is_emergency else "",
+                help_text=flag.get_kind_display(),
             )
 
     @classmethod

@@ -1,13 +1,32 @@
-"""Red-flag screenings, each of a therapist's own client; the client's page is chart/admin.py."""
+"""Red-flag screenings, each of a therapist's own client, and the attention list; the client's
+page is chart/admin.py."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from audit.admin_mixin import AuditedAdminMixin
+from clients.models import Client, Screening, ScreeningAnswer
 from ptbuilder.admin_inlines import ReadOnlyInline
+from ptbuilder.domain_errors import DomainError
 
 from . import services
 from .forms import ScreeningAddForm
-from .models import Client, Screening, ScreeningAnswer
+from .models import Attention
+
+
+def outcome_message(attention: Attention, paused: list) -> str:
+    flags = "; ".join(str(flag) for flag in attention.red_flags.all())
+    if attention.is_emergency:
+        return (
+            f"EMERGENCY red flag present for {attention.client}: {flags}. "
+            f"{len(paused)} active program(s) paused; the client app now tells them to call "
+            "emergency services instead of showing exercises. Contact the client now."
+        )
+    return (
+        f"Red flag present for {attention.client}: {flags}. Their active programs go on, marked "
+        "for your attention until you record why the client may continue (Attention)."
+    )
 
 
 def screening_result(screening: Screening) -> str:
@@ -123,17 +142,74 @@ class ScreeningAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        """Creates the screening through the service; `obj` then stands for the saved one."""
-        saved = services.screening_create(
+        """Records the screening through the service that acts on its flags; `obj` then stands
+        for the saved one."""
+        saved, attention, paused = services.screening_record(
             client=form.cleaned_data["client"],
             condition=form.cleaned_data["condition"],
             answers=form.answers(),
             by=request.user,
             notes=form.cleaned_data.get("notes", ""),
         )
-        obj.pk, obj.performed_by, obj.performed_at = (
-            saved.pk,
-            saved.performed_by,
-            saved.performed_at,
-        )
-        obj._state.adding, obj._state.db = False, saved._state.db
+        vars(obj).update(vars(saved))
+        request.screening_outcome = (attention, paused)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A present red flag is said in red (an emergency) or amber, on the client's page."""
+        attention, paused = getattr(request, "screening_outcome", (None, []))
+        if attention is None:
+            return super().response_add(request, obj, post_url_continue)
+        level = messages.ERROR if attention.is_emergency else messages.WARNING
+        self.message_user(request, outcome_message(attention, paused), level)
+        return HttpResponseRedirect(reverse("admin:clients_client_change", args=[obj.client_id]))
+
+
+@admin.register(Attention)
+class AttentionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Present red flags of the therapist's own clients, emergencies first. Open one and write
+    why the client may go on to clear it; paused programs stay paused until activated."""
+
+    list_display = ["client", "is_emergency", "flags", "source", "raised_at", "cleared_at"]
+    list_filter = ["is_emergency", ("cleared_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["client"]
+    search_fields = ["client__first_name", "client__last_name"]
+    readonly_fields = ["client", "is_emergency", "flags", "source", "raised_at"]
+    fields = [*readonly_fields, "clearance_reason"]
+
+    @admin.display(description="red flags")
+    def flags(self, attention):
+        return "; ".join(str(flag) for flag in attention.red_flags.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).of(request.user).prefetch_related("red_flags")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.cleared_at is not None:
+            return [*self.readonly_fields, "cleared_at", "cleared_by", "clearance_reason"]
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.cleared_at is not None:
+            return self.get_readonly_fields(request, obj)
+        return self.fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "clearance_reason" in form.base_fields:
+            form.base_fields["clearance_reason"].required = True
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Clears through the service, on the locked row; a reason is required."""
+        try:
+            services.attention_clear(
+                attention=obj, by=request.user, reason=form.cleaned_data["clearance_reason"]
+            )
+        except DomainError as error:
+            self.message_user(request, f"Not cleared: {error.message}", messages.ERROR)
