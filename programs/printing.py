@@ -51,6 +51,7 @@ class PrintExercise:
     image_src: str
     steps: list[str]
     cues: list[str]
+    precautions: list[str]
     dose_text: str
     notes: str
 
@@ -173,6 +174,7 @@ def _block(block, schedules, first_week, units, for_pdf) -> PrintBlock:
                 image_src=f"file://{image_src}" if image and for_pdf else image_src,
                 steps=exercise.steps,
                 cues=exercise.cues,
+                precautions=exercise.precautions,
                 dose_text=dosing.item_dose_text(item, dose, units),
                 notes=item.notes,
             )

@@ -170,9 +170,14 @@ def format_number(value: Decimal | int) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
+def nearest(value: Decimal, step: Decimal) -> Decimal:
+    """Round half up to a multiple of `step`."""
+    return (value / step).quantize(_WHOLE, ROUND_HALF_UP) * step
+
+
 def nearest_half(value: Decimal) -> Decimal:
     """Round half up to a multiple of 0.5, the smallest load step clients can set up at home."""
-    return (value * 2).quantize(_WHOLE, ROUND_HALF_UP) / 2
+    return nearest(value, Decimal("0.5"))
 
 
 def require_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -1,4 +1,4 @@
-"""Human-readable doses for clients, e.g. "2 × 8–10 reps each side · 5.5 lb".
+"""Human-readable doses for clients, e.g. "2 × 8–10 reps each side · 5 lb".
 
 Pure Python (no Django) so the API, the printout and its progression tables word doses alike.
 Parts are joined by " · ": the lead quantity (with sets as "2 ×" when above 1, and the side),
@@ -7,13 +7,15 @@ then the secondary quantity, load, step height and rounds. Ranges use an en dash
 
 from decimal import Decimal
 
-from .engine import Dose, format_number, nearest_half, require_choice
+from .engine import Dose, format_number, nearest, require_choice
 
 DOSINGS = ("reps", "hold", "duration")
 SIDES = ("both", "each", "left", "right", "alternating")
 UNITS = ("metric", "imperial")
 POUNDS_PER_KG = Decimal("2.20462")
 CM_PER_INCH = Decimal("2.54")
+POUND_STEP = Decimal("2.5")
+"""Dumbbells and ankle weights come in steps of 2.5 lb (the lightest usually 2.5 lb)."""
 
 _SIDE_TEXT = {
     "both": None,
@@ -58,22 +60,25 @@ def format_dose(
 
 
 def format_load(load_kg: Decimal | None, units: str) -> str:
-    """Load as "2.5 kg" or "5.5 lb" (nearest 0.5 lb); empty for bodyweight (None or 0)."""
+    """Load as "2.5 kg" or, in pounds, one a client can lift: "5 lb" (nearest 2.5 lb, at least
+    2.5); empty for bodyweight (None or 0). The stored value stays the exact metric one."""
     require_choice("units", units, UNITS)
     if not load_kg:
         return ""
     if units == "imperial":
-        return f"{format_number(nearest_half(load_kg * POUNDS_PER_KG))} lb"
+        pounds = max(POUND_STEP, nearest(load_kg * POUNDS_PER_KG, POUND_STEP))
+        return f"{format_number(pounds)} lb"
     return f"{format_number(load_kg)} kg"
 
 
 def format_step_height(cm: int | None, units: str) -> str:
-    """Step height as "20 cm" or "8 in" (nearest 0.5 in); empty when there is no step."""
+    """Step height as "20 cm" or "8 in" (whole inches, at least 1); empty when there is no step."""
     require_choice("units", units, UNITS)
     if not cm:
         return ""
     if units == "imperial":
-        return f"{format_number(nearest_half(Decimal(cm) / CM_PER_INCH))} in"
+        inches = max(Decimal(1), nearest(Decimal(cm) / CM_PER_INCH, Decimal(1)))
+        return f"{format_number(inches)} in"
     return f"{cm} cm"
 
 

@@ -261,7 +261,7 @@ class TestMyPrograms:
 
         row = item_body(ok(as_app.get(program_url(program))), item)
 
-        assert row["dose_text"] == "2 × 8–10 reps each side · 5.5 lb · 8 in step"
+        assert row["dose_text"] == "2 × 8–10 reps each side · 5 lb · 8 in step"
         assert Decimal(row["dose"]["load_kg"]) == Decimal("2.5")
         assert row["dose"]["step_height_cm"] == 20
 

@@ -160,3 +160,19 @@ def test_load_is_kept_as_an_exact_decimal(seeded):
     lunge.load_kg = Decimal("2.5")
     lunge.save()
     assert Exercise.objects.get(pk=lunge.pk).load_kg == Decimal("2.5")
+
+
+def test_steps_carry_no_numbers_a_dose_can_contradict():
+    """The dose line is the only place for counts and times; a position's angle may stay."""
+    import json
+    import re
+
+    from exercises.seeding import FIXTURES_DIR
+
+    for path in FIXTURES_DIR.glob("*.json"):
+        for exercise in json.loads(path.read_text())["exercises"]:
+            for step in exercise["steps"]:
+                assert not re.search(r"\d", re.sub(r"\d+ degrees", "", step)), (
+                    exercise["slug"],
+                    step,
+                )

@@ -75,12 +75,13 @@ def test_printout_holds_names_exercises_doses_red_flags_and_progression(
         "you lose control of your bowel or bladder",
         "licensed physical therapist",
         "Circuit: 3–5 rounds",
-        "5.5 lb",  # lunge load from week 3 (2.5 kg)
+        "5 lb",  # lunge load from week 3 (2.5 kg: 5.5 lb, to the nearest 2.5 lb)
         "8 in",  # step height from week 3 (20 cm)
         "12 in",  # step height at its cap (30 cm)
     ]:
         assert expected in flat, expected
     assert "5–8 reps each side · 15 cm step" not in flat  # imperial: the metric dose is not shown
+    assert "5.5 lb" not in flat and "16.5 lb" not in flat  # no dumbbell weighs that
 
 
 def test_metric_client_sees_kilograms_and_centimetres(as_therapist, program):
@@ -253,3 +254,12 @@ def test_the_clinics_emergency_number_is_printed(as_therapist, therapist, progra
     clinic.emergency_number = "000"
     clinic.save()
     assert "Call emergency services now (000)" in printed()
+
+
+def test_every_exercise_card_prints_its_precautions(as_therapist, program):
+    flat = " ".join(pdf_text(as_therapist.get(url(program, "pdf"))).split())
+    exercises = [item.exercise for block in program.blocks.all() for item in block.items.all()]
+    assert flat.count("Take care") == sum(1 for exercise in exercises if exercise.precautions)
+    for exercise in exercises:
+        for precaution in exercise.precautions:
+            assert precaution in flat, (exercise.slug, precaution)

@@ -17,7 +17,7 @@ def test_sets_reps_range_side_and_load_in_imperial():
 
     text = format_dose(dose, dosing="reps", side="each", units="imperial")
 
-    assert text == "2 × 8–10 reps each side · 5.5 lb"
+    assert text == "2 × 8–10 reps each side · 5 lb"
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_load_and_step_together_in_imperial():
 
     text = format_dose(dose, dosing="reps", side="alternating", units="imperial")
 
-    assert text == "12 reps alternating sides · 22 lb · 8 in step"
+    assert text == "12 reps alternating sides · 22.5 lb · 8 in step"
 
 
 @pytest.mark.parametrize("load_kg", [None, Decimal("0")])
@@ -153,14 +153,17 @@ def test_rounds_come_last(rounds, expected):
         (Decimal("5.0"), "metric", "5 kg"),
         (Decimal("1.25"), "metric", "1.25 kg"),
         (Decimal("20"), "metric", "20 kg"),
-        (Decimal("2.5"), "imperial", "5.5 lb"),
-        (Decimal("3"), "imperial", "6.5 lb"),
-        (Decimal("10"), "imperial", "22 lb"),
+        (Decimal("2.5"), "imperial", "5 lb"),
+        (Decimal("3"), "imperial", "7.5 lb"),
+        (Decimal("0.5"), "imperial", "2.5 lb"),  # the lightest weight there is
+        (Decimal("10"), "imperial", "22.5 lb"),
         (None, "metric", ""),
         (Decimal("0"), "imperial", ""),
     ],
 )
-def test_format_load_drops_trailing_zero_and_rounds_pounds_to_half(load_kg, units, expected):
+def test_format_load_drops_trailing_zero_and_rounds_pounds_to_what_a_client_can_lift(
+    load_kg, units, expected
+):
     assert format_load(load_kg, units) == expected
 
 
@@ -169,13 +172,14 @@ def test_format_load_drops_trailing_zero_and_rounds_pounds_to_half(load_kg, unit
     [
         (20, "metric", "20 cm"),
         (15, "imperial", "6 in"),
-        (9, "imperial", "3.5 in"),
+        (9, "imperial", "4 in"),
+        (1, "imperial", "1 in"),
         (20, "imperial", "8 in"),
         (None, "metric", ""),
         (0, "imperial", ""),
     ],
 )
-def test_format_step_height_rounds_inches_to_half(cm, units, expected):
+def test_format_step_height_rounds_inches_to_whole(cm, units, expected):
     assert format_step_height(cm, units) == expected
 
 
