@@ -190,7 +190,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         return self.list_display
 
     def get_fieldsets(self, request, obj=None):
-        main = ["title", "client", "condition", "goal", "notes"]
+        main = ["title", "client", "condition", "goal", "notes", "rationale"]
         if obj is not None and self.has_change_permission(request, obj):
             main.append("loaded_version")
         record = ["owner", "slug"] if request.user.is_superuser else []

@@ -53,6 +53,7 @@ class ProgramAdminForm(forms.ModelForm):
             "condition",
             "goal",
             "notes",
+            "rationale",
             "status",
             "start_date",
             "weeks",

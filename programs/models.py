@@ -69,7 +69,12 @@ class Program(models.Model):
     slug = models.SlugField(max_length=160, blank=True, help_text="Key of a shared template.")
     condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.PROTECT)
     goal = models.TextField(blank=True)
-    notes = models.TextField(blank=True, help_text="Notes for the client.")
+    notes = models.TextField(
+        blank=True, help_text="For the client: shown in their app and printed on the handout."
+    )
+    rationale = models.TextField(
+        blank=True, help_text="The therapist's reasoning: never shown to the client."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     start_date = models.DateField(null=True, blank=True)
     weeks = models.PositiveSmallIntegerField(

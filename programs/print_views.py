@@ -59,7 +59,12 @@ class PrintQuerySerializer(serializers.Serializer):
             "week, up to week 26.",
         )
     )
-    paper = serializers.ChoiceField(choices=list(printing.PAPER_SIZES), default="a4")
+    paper = serializers.ChoiceField(
+        choices=list(printing.PAPER_SIZES),
+        required=False,
+        help_text="Default: the clinic's paper; without a clinic, US Letter for a client in "
+        "imperial units and A4 otherwise.",
+    )
 
     def validate(self, attrs):
         weeks = self.context["program"].weeks
@@ -77,7 +82,8 @@ class PrintQuerySerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {"weeks": [f"At most {MAX_PRINTED_WEEKS} weeks in one printout."]}
                 )
-        return {"first_week": first, "last_week": last, "paper": attrs["paper"]}
+        paper = attrs.get("paper") or printing.default_paper(self.context["program"])
+        return {"first_week": first, "last_week": last, "paper": paper}
 
 
 def print_options(request, program) -> dict:

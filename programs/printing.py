@@ -12,13 +12,15 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinics.models import emergency_number_for
-from exercises.models import RedFlag
+from clinics.models import clinic_of, emergency_number_for
+from exercises.models import Equipment, RedFlag
 from progression.text import format_load, format_step_height
 from ptbuilder import caching
 
 from . import dosing
-from .models import Block, Program
+from .models import Block, Program, ProgressionRule
+
+GATED = ProgressionRule.Trigger.GATED
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 WEEKS_PER_TABLE = 6
@@ -54,6 +56,7 @@ class PrintExercise:
     precautions: list[str]
     dose_text: str
     notes: str
+    in_circuit: bool
 
 
 @dataclass(frozen=True)
@@ -81,18 +84,21 @@ class ProgressionTable:
 class PrintDocument:
     title: str
     therapist_name: str
+    clinic: dict
     therapist_contact: str
     client_name: str
     start_date: date | None
     weeks: int
     sessions_per_week: int
-    version: int
     printed_on: date
     first_week: int
     last_week: int
     paper: str
     goal: str
     notes: str
+    equipment: list[str]
+    education: list[str]
+    attribution: str
     stop_rules: list[str]
     emergency_flags: list[str]
     stop_flags: list[str]
@@ -118,18 +124,21 @@ def build_document(
     return PrintDocument(
         title=program.title,
         therapist_name=(owner.get_full_name() or owner.username) if owner else "",
+        clinic=_clinic(owner),
         therapist_contact=owner.email if owner else "",
         client_name=str(program.client) if program.client else "",
         start_date=program.start_date,
         weeks=program.weeks,
         sessions_per_week=program.sessions_per_week,
-        version=program.version,
         printed_on=timezone.localdate(),
         first_week=first_week,
         last_week=last_week,
         paper=PAPER_SIZES[paper],
         goal=program.goal,
         notes=program.notes,
+        equipment=_equipment(program),
+        education=program.condition.education.split("\n\n") if program.condition else [],
+        attribution=_attribution(program),
         stop_rules=STOP_RULES,
         emergency_flags=_client_texts(program, RedFlag.Kind.EMERGENCY),
         stop_flags=_client_texts(program, RedFlag.Kind.STOP),
@@ -142,6 +151,41 @@ def build_document(
         tracking_weeks=list(range(first_week, last_week + 1)),
         session_slots=list(range(program.sessions_per_week)),
     )
+
+
+def default_paper(program: Program) -> str:
+    clinic = clinic_of(program.owner)
+    if clinic is not None:
+        return clinic.paper_size
+    imperial = program.client is not None and program.client.units == "imperial"
+    return "letter" if imperial else "a4"
+
+
+def _clinic(owner) -> dict:
+    """What the handout's header shows of the therapist's clinic (nothing without one)."""
+    clinic = clinic_of(owner)
+    if clinic is None:
+        return {}
+    return {
+        "name": clinic.name,
+        "address": clinic.address,
+        "contact": " · ".join(part for part in (clinic.phone, clinic.email) if part),
+    }
+
+
+def _equipment(program: Program) -> list[str]:
+    """What the client needs at home for the program's exercises, by name."""
+    exercises = [item.exercise_id for block in program.blocks.all() for item in block.items.all()]
+    names = Equipment.objects.filter(exercises__in=exercises).distinct().values_list("name")
+    return [name for (name,) in names]
+
+
+def _attribution(program: Program) -> str:
+    source = program.condition.source if program.condition else None
+    if source is None:
+        return ""
+    by = f" by {source.author}" if source.author else " (its author is not named)"
+    return f"Based on “{source.title}”, updated {source.published:%d %b %Y}{by}."
 
 
 def _client_texts(program: Program, kind: str) -> list[str]:
@@ -177,6 +221,7 @@ def _block(block, schedules, first_week, units, for_pdf) -> PrintBlock:
                 precautions=exercise.precautions,
                 dose_text=dosing.item_dose_text(item, dose, units),
                 notes=item.notes,
+                in_circuit=block.kind == Block.Kind.CIRCUIT,
             )
         )
     return PrintBlock(block.title, _structure(block), block.notes, exercises)
@@ -200,12 +245,15 @@ def _progression_tables(program, schedules, first_week, last_week, units):
     for block in program.blocks.all():
         for item in block.items.all():
             weeks = schedules[item.pk][first_week - 1 : last_week]
-            parameters = dict.fromkeys(
-                parameter for rule in item.progressions.all() for parameter in _changed(rule)
-            )
-            for parameter in parameters:
+            gated = {}
+            for rule in item.progressions.all():
+                for parameter in _changed(rule):
+                    gated[parameter] = gated.get(parameter, False) or rule.trigger == GATED
+            for parameter, when_ready in gated.items():
                 values = [_value_text(parameter, week.dose, units) for week in weeks]
                 if len(set(values)) > 1:
+                    if when_ready:
+                        values = _when_ready(values)
                     rows.append((item.exercise.name, PARAMETER_LABELS[parameter], values))
     tables = []
     for start in range(0, last_week - first_week + 1, WEEKS_PER_TABLE):
@@ -218,6 +266,14 @@ def _progression_tables(program, schedules, first_week, last_week, units):
             )
         )
     return tables if rows else []
+
+
+def _when_ready(values: list[str]) -> list[str]:
+    """A gated rule's rise happens once the client is ready, not on a date: the plan says so."""
+    return [
+        f"{value} when ready" if index and value != values[index - 1] else value
+        for index, value in enumerate(values)
+    ]
 
 
 def _changed(rule) -> list[str]:

@@ -16,7 +16,7 @@ from .models import Block, Item, Program, ProgressionRule
 from .services import write_blocks
 from .validation import item_errors, rules_errors
 
-PROGRAM_FIELDS = ["title", "condition", "goal", "notes", "weeks", "sessions_per_week"]
+PROGRAM_FIELDS = ["title", "condition", "goal", "notes", "rationale", "weeks", "sessions_per_week"]
 
 
 def _fields(model, exclude=()):

@@ -182,6 +182,7 @@ class ProgramSummarySerializer(JSONTypesMixin, serializers.ModelSerializer):
             "condition",
             "goal",
             "notes",
+            "rationale",
             "status",
             "start_date",
             "weeks",

@@ -195,6 +195,7 @@ def program_copy(*, program: Program, client: Client | None, by) -> Program:
         condition=program.condition,
         goal=program.goal,
         notes=program.notes,
+        rationale=program.rationale,
         weeks=program.weeks,
         sessions_per_week=program.sessions_per_week,
         source=program,

@@ -128,7 +128,7 @@ def test_a_client_follows_a_template_program_from_invitation_to_adherence():
         assert week_three["current_week"] == 3
         items = items_by_slug(week_three)
         assert items[LUNGE]["dose"]["load_kg"] == "2.50"
-        assert items[LUNGE]["dose_text"] == "8–10 reps each side · 5.5 lb"
+        assert items[LUNGE]["dose_text"] == "8–10 reps each side · 5 lb"
         assert items[LUNGE]["reasons"] == {"load_kg": "+2.5 kg (every 2 weeks from week 3)"}
         assert items[STEP_UP]["dose"]["step_height_cm"] == 20
         assert items[STEP_UP]["dose_text"] == "5–8 reps each side · 8 in step"

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from programs import printing
-from programs.models import Program
+from programs.models import Program, ProgressionRule
 from programs.seeding import seed_library
 from programs.services import program_activate, program_copy
 from tests.conftest import client_for
@@ -92,18 +92,38 @@ def test_metric_client_sees_kilograms_and_centimetres(as_therapist, program):
     assert " lb" not in flat
 
 
-def test_pdf_has_page_x_of_y_on_every_page_and_a4_or_letter(as_therapist, program):
+def page_size(response) -> tuple[int, int]:
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    return round(page.mediabox.width), round(page.mediabox.height)
+
+
+def test_pdf_has_page_x_of_y_on_every_page_and_a4_or_letter(as_therapist, therapist, program):
+    from clinics.models import Clinic, Membership
+
     reader = PdfReader(io.BytesIO(as_therapist.get(url(program, "pdf")).content))
     pages = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):
         assert f"Page {number} of {pages}" in page.extract_text()
-    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
-    assert (round(width), round(height)) == (595, 842)
-    letter = PdfReader(io.BytesIO(as_therapist.get(url(program, "pdf", paper="letter")).content))
-    assert (round(letter.pages[0].mediabox.width), round(letter.pages[0].mediabox.height)) == (
-        612,
-        792,
+    assert page_size(as_therapist.get(url(program, "pdf"))) == (612, 792)  # imperial: Letter
+    assert page_size(as_therapist.get(url(program, "pdf", paper="a4"))) == (595, 842)
+    clinic = Clinic.objects.create(name="Praxis Nord", country="DE")
+    Membership.objects.create(user=therapist, clinic=clinic)
+    assert page_size(as_therapist.get(url(program, "pdf"))) == (595, 842)  # the clinic's A4
+    clinic.country = "US"
+    clinic.save()
+    assert page_size(as_therapist.get(url(program, "pdf"))) == (612, 792)
+
+
+def test_the_header_names_the_clinic_and_no_version(as_therapist, therapist, program):
+    from clinics.models import Clinic, Membership
+
+    clinic = Clinic.objects.create(
+        name="Northside Physio", country="US", phone="555-0100", email="desk@northside.test"
     )
+    Membership.objects.create(user=therapist, clinic=clinic)
+    flat = " ".join(pdf_text(as_therapist.get(url(program, "pdf"))).split())
+    assert "Northside Physio · 555-0100 · desk@northside.test" in flat
+    assert "version" not in flat.lower()
 
 
 def test_weeks_range_limits_tracking_and_progression(as_therapist, program):
@@ -263,3 +283,67 @@ def test_every_exercise_card_prints_its_precautions(as_therapist, program):
     for exercise in exercises:
         for precaution in exercise.precautions:
             assert precaution in flat, (exercise.slug, precaution)
+
+
+def test_the_therapists_rationale_is_never_shown_to_the_client(as_therapist, program):
+    program.rationale = "Chose a low step: knee surgery in 2019."
+    program.save()
+    assert as_therapist.get(f"/api/v1/programs/{program.pk}/").json()["rationale"] == (
+        program.rationale
+    )
+    app = client_for(program.client.user)
+    [mine] = app.get("/api/v1/me/programs/").json()["results"]
+    assert "rationale" not in mine and "knee surgery" not in str(mine)
+    assert "knee surgery" not in html_text(as_therapist.get(url(program, "print")))
+    assert "knee surgery" not in pdf_text(as_therapist.get(url(program, "pdf")))
+    assert "knee surgery" not in pdf_text(app.get(f"/api/v1/me/programs/{program.pk}/pdf/"))
+
+
+def test_the_seeded_templates_client_notes_hold_no_reasoning_or_numbers(program):
+    assert "clinical choices" not in program.notes and "clinical choices" in program.rationale
+    assert not any(character.isdigit() for character in program.notes)
+
+
+def test_a_block_heading_never_ends_a_page_without_its_first_card(as_therapist, program):
+    pages = [
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(as_therapist.get(url(program, "pdf")).content)).pages
+    ]
+    for block in program.blocks.all():
+        first = block.items.order_by("position").first()
+        [page] = [page for page in pages if block.title in page]
+        assert first.exercise.name in page, block.title
+
+
+@pytest.mark.parametrize("units", ["metric", "imperial"])
+def test_the_handout_lists_equipment_explains_the_condition_and_names_its_source(
+    as_therapist, program, units
+):
+    program.client.units = units
+    program.client.save()
+    flat = " ".join(pdf_text(as_therapist.get(url(program, "pdf"))).split())
+    equipment = sorted(
+        {
+            equipment.name
+            for block in program.blocks.all()
+            for item in block.items.all()
+            for equipment in item.exercise.equipment.all()
+        }
+    )
+    assert equipment and f"You will need {', '.join(equipment)}" in flat
+    assert "About your condition" in flat and "largest nerve in your body" in flat
+    assert (
+        "Based on “Sciatic Nerve Pain 101: Why It Hurts and How to Help”, updated 25 Jul 2025"
+        in flat
+    )
+    circuit = program.blocks.get(kind="circuit")
+    assert flat.count("Part of the circuit: this dose is for each round.") == circuit.items.count()
+
+
+def test_the_plan_labels_the_weeks_a_when_ready_rule_rises(as_therapist, program):
+    rules = ProgressionRule.objects.filter(item__block__program=program)
+    assert "when ready" not in html_text(as_therapist.get(url(program, "print")))
+    rules.filter(parameter="step_height_cm").update(trigger="gated")
+    html = html_text(as_therapist.get(url(program, "print")))
+    assert "8 in when ready" in html  # 20 cm, the step's first rise
+    assert "6 in when ready" not in html  # week 1's height is where it starts

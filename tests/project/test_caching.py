@@ -113,7 +113,7 @@ def test_the_clients_units_are_part_of_the_key(active):
     )
     app.patch("/api/v1/me/", {"units": "imperial"})
     text = app.get("/api/v1/me/programs/").json()["results"][0]["blocks"][0]["items"][0]
-    assert "11 lb" in text["dose_text"]
+    assert "10 lb" in text["dose_text"]
 
 
 def test_a_painful_session_holds_gated_rules_until_the_therapist_clears_the_mark(
@@ -259,7 +259,7 @@ class TestProgramDetail:
         client.units = "imperial"
         client.save()
         text = as_therapist.get(detail(active)).json()["blocks"][0]["items"][0]["dose_text"]
-        assert "11 lb" in text
+        assert "10 lb" in text
 
     def test_a_deleted_draft_is_gone_at_once(self, as_therapist, therapist):
         draft = ProgramFactory(owner=therapist)
@@ -394,7 +394,7 @@ class TestWritesThatBypassSave:
         Item.objects.filter(block__program=active).update(load_kg=5)
         assert "5 kg" in self.item_of(as_therapist, active)["dose_text"]
         Client.objects.filter(pk=active.client_id).update(units="imperial")
-        assert "11 lb" in self.item_of(as_therapist, active)["dose_text"]
+        assert "10 lb" in self.item_of(as_therapist, active)["dose_text"]
 
     def test_the_library_updated_by_a_queryset(self, as_therapist, active):
         assert self.item_of(as_therapist, active)["exercise_detail"]["name"] != "Renamed"

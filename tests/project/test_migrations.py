@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from accounts.roles import THERAPISTS_GROUP
 from audit.models import AuditEvent
 from logbook.models import Session
+from programs.models import Program
 from ptbuilder import caching
 from tests.factories import ExerciseFactory
 
@@ -111,3 +112,22 @@ def test_a_database_from_before_the_split_migrates_forward_with_nothing_lost():
     assert Session.objects.get().entries.get().reps == 10
     reads = AuditEvent.objects.filter(action="read:retrieve", object_type="client")
     assert reads.filter(client_id=made["client"]).count() == 2  # the one from before, and now
+
+
+OLD_TEMPLATE_NOTES = (
+    "Do the six tools in order.\n\nNumbers the source does not give are clinical choices made for "
+    "this template: 3 sessions a week. Adjust them to the client."
+)
+
+
+def test_the_templates_reasoning_moves_out_of_the_clients_notes():
+    before = [("programs", "0010_pause_record")]
+    old = migrate(before)
+    therapist = old.get_model("auth", "User").objects.create(username="robin")
+    copy = old.get_model("programs", "Program").objects.create(
+        owner_id=therapist.pk, title="Copy", notes=OLD_TEMPLATE_NOTES
+    )
+    migrate(leaves())
+    moved = Program.objects.get(pk=copy.pk)
+    assert moved.notes == "Do the six tools in order."
+    assert moved.rationale.startswith("Numbers the source does not give")
