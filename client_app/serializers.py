@@ -200,6 +200,7 @@ class SessionSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "performed_at",
             "pain_before",
             "pain_after",
+            "symptoms_spread",
             "notes",
             "entries",
             "created_at",

@@ -31,6 +31,9 @@ class Session(models.Model):
         null=True, blank=True, validators=PAIN_VALIDATORS
     )
     pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    symptoms_spread = models.BooleanField(
+        default=False, help_text="Symptoms spread further down the leg during or after it."
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

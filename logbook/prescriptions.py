@@ -52,13 +52,16 @@ def logged_entries(programs: list[Program]) -> dict[int, EntriesByWeek]:
         "seconds",
         "load_kg",
         "pain",
+        "session__symptoms_spread",
     )
-    for item_id, program_id, performed_at, reps, seconds, load_kg, pain in logs:
+    for item_id, program_id, performed_at, reps, seconds, load_kg, pain, spread in logs:
         program = starts[program_id]
         start = program.start_date or timezone.localdate()  # as current_week() counts
         week = progression.week_number(start, timezone.localdate(performed_at), program.weeks)
         by_item[item_id][week].append(
-            progression.LoggedEntry(reps=reps, seconds=seconds, load_kg=load_kg, pain=pain)
+            progression.LoggedEntry(
+                reps=reps, seconds=seconds, load_kg=load_kg, pain=pain, symptoms_spread=spread
+            )
         )
     return by_item
 
@@ -82,7 +85,9 @@ def _outcomes(by_week: EntriesByWeek, needs_review: bool):
     painful = [
         logged_week
         for logged_week, logged in by_week.items()
-        if any((entry.pain or 0) > progression.REVIEW_PAIN for entry in logged)
+        if any(
+            (entry.pain or 0) > progression.REVIEW_PAIN or entry.symptoms_spread for entry in logged
+        )
     ]
     held_from = min(painful) if needs_review and painful else None
 

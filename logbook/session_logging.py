@@ -30,10 +30,12 @@ def session_log(*, client, data: dict) -> tuple[Session, bool]:
                 ExerciseLog(session=session, exercise_id=entry["item"].exercise_id, **entry)
                 for entry in entries
             )
-            painful = {
-                entry["item"].pk for entry in entries if (entry.get("pain") or 0) > REVIEW_PAIN
+            worse = {
+                entry["item"].pk
+                for entry in entries
+                if (entry.get("pain") or 0) > REVIEW_PAIN or session.symptoms_spread
             }
-            Item.objects.filter(pk__in=painful).update(needs_review=True)
+            Item.objects.filter(pk__in=worse).update(needs_review=True)
     except IntegrityError:
         stored = stored_session(client=client, client_uuid=data["client_uuid"])
         if stored is None:  # another constraint failed, not the idempotency key

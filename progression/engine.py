@@ -13,7 +13,8 @@ PARAMETERS = ("sets", "reps", "hold_seconds", "duration_seconds", "load_kg", "st
 MODES = ("absolute", "percent", "double")
 TRIGGERS = ("scheduled", "gated")
 REVIEW_PAIN = 5
-"""Pain above this in a week holds every gated rule next week and flags the item for review."""
+"""Pain above this in a week flags the item for review; by default a gated rule then steps its
+dose back (see Rule.regress_above)."""
 
 _DOSE_FIELDS = {
     "sets": ("sets",),
@@ -69,7 +70,10 @@ class Rule:
 
     Ranged parameters move both ends together, and `cap` limits each end. Gated rules ("when
     ready") step only after a week logged with the target met and pain at or below
-    `pain_threshold`. At most one rule may change each parameter, so each reason is unambiguous.
+    `pain_threshold`. After a week with pain above `regress_above`, or with symptoms spreading
+    further down the leg, a gated rule steps the dose back by one of its steps (never below the
+    base dose), whether due or not, and the item is marked for review. At most one rule may
+    change each parameter, so each reason is unambiguous.
     """
 
     parameter: str
@@ -80,6 +84,7 @@ class Rule:
     cap: Decimal | None = None
     trigger: str = "scheduled"
     pain_threshold: int = 3
+    regress_above: int | None = None  # None: REVIEW_PAIN, or pain_threshold when that is higher
 
     def __post_init__(self) -> None:
         require_choice("parameter", self.parameter, PARAMETERS)
@@ -93,11 +98,23 @@ class Rule:
             )
         if self.mode == "double" and self.parameter != "load_kg":
             raise ValueError(f"double progression steps load_kg, not {self.parameter!r}")
+        if self.regress_above is not None and self.regress_above < self.pain_threshold:
+            raise ValueError(
+                f"regress_above ({self.regress_above}) must be at least the pain_threshold "
+                f"({self.pain_threshold})"
+            )
 
     @property
     def changed_parameters(self) -> tuple[str, ...]:
         """Double progression also drives the reps, so no other rule may change them."""
         return ("load_kg", "reps") if self.mode == "double" else (self.parameter,)
+
+    @property
+    def upper_pain(self) -> int:
+        """Pain above this steps a gated rule back."""
+        if self.regress_above is not None:
+            return self.regress_above
+        return max(REVIEW_PAIN, self.pain_threshold)
 
     def is_due(self, week: int) -> bool:
         return week >= self.start_week and (week - self.start_week) % self.every_weeks == 0
@@ -110,6 +127,7 @@ class WeekOutcome:
     target_met: bool
     max_pain: int | None
     under_review: bool = False  # the therapist has not yet cleared an earlier painful week
+    symptoms_spread: bool = False  # a session that week reported symptoms further down the leg
 
 
 History = Mapping[int, WeekOutcome] | Callable[[int, Dose], WeekOutcome | None]
@@ -124,6 +142,7 @@ class LoggedEntry:
     seconds: int | None = None
     load_kg: Decimal | None = None
     pain: int | None = None
+    symptoms_spread: bool = False  # the session it was logged in said so
 
 
 def week_outcome(dose: Dose, entries: Sequence[LoggedEntry]) -> WeekOutcome | None:
@@ -141,7 +160,10 @@ def week_outcome(dose: Dose, entries: Sequence[LoggedEntry]) -> WeekOutcome | No
         (value(entry) or 0) >= target for entry in entries for target, value in targets if target
     )
     pains = [entry.pain for entry in entries if entry.pain is not None]
-    return WeekOutcome(target_met=met, max_pain=max(pains) if pains else None)
+    spread = any(entry.symptoms_spread for entry in entries)
+    return WeekOutcome(
+        target_met=met, max_pain=max(pains) if pains else None, symptoms_spread=spread
+    )
 
 
 def week_number(start: date, day: date, weeks: int) -> int:
@@ -206,6 +228,11 @@ def schedule(
         outcome = outcome_of(week - 1, previous)
         notes: dict[str, _Note] = {}
         for rule in rules:
+            worse = _worse_note(rule, outcome, week - 1)
+            if worse is not None:
+                _step_back(rule, running, base)
+                notes.update(dict.fromkeys(rule.changed_parameters, worse))
+                continue
             if not rule.is_due(week):
                 continue
             note = _hold_note(rule, outcome, week - 1) or _apply(rule, running, base)
@@ -245,8 +272,52 @@ def _check_rules(base: Dose, rules: Sequence[Rule]) -> None:
 
 def _needs_review(outcome: WeekOutcome | None) -> bool:
     return outcome is not None and (
-        outcome.under_review or (outcome.max_pain is not None and outcome.max_pain > REVIEW_PAIN)
+        outcome.under_review
+        or outcome.symptoms_spread
+        or (outcome.max_pain is not None and outcome.max_pain > REVIEW_PAIN)
     )
+
+
+def _worse_note(rule: Rule, outcome: WeekOutcome | None, logged_week: int) -> _Note | None:
+    """Why a gated rule steps back this week, or None when the client did not get worse."""
+    if rule.trigger == "scheduled" or outcome is None:
+        return None
+    if outcome.symptoms_spread:
+        text = f"stepped back: symptoms spread further down the leg in week {logged_week}"
+    elif outcome.max_pain is not None and outcome.max_pain > rule.upper_pain:
+        text = (
+            f"stepped back: pain {outcome.max_pain}/10 in week {logged_week}"
+            f" is above {rule.upper_pain}/10"
+        )
+    else:
+        return None
+    return _Note(text, shown_when_unchanged=True)
+
+
+def _step_back(rule: Rule, running: dict[str, Decimal | None], base: Dose) -> None:
+    """Undo one step of `rule` on the exact running values, never below the base dose."""
+    if rule.mode == "double":
+        bottom = Decimal(base.reps_min)
+        target = running["reps_min"]
+        if running["reps_min"] == running["reps_max"] and target > bottom:
+            running["reps_min"] = running["reps_max"] = target - 1
+            return
+        floor = Decimal(base.load_kg or 0)
+        load = running["load_kg"] or Decimal(0)
+        if load > floor:
+            running["load_kg"] = max(floor, load - rule.amount) or base.load_kg
+        return
+    for name in _DOSE_FIELDS[rule.parameter]:
+        current, floor = running[name], getattr(base, name)
+        if current is None:
+            continue
+        if rule.mode == "absolute":
+            proposed = current - rule.amount
+        else:
+            proposed = current / (1 + rule.amount / 100)
+        lowest = Decimal(floor) if floor is not None else Decimal(0)
+        stepped = max(lowest, proposed)
+        running[name] = None if floor is None and stepped == 0 else stepped
 
 
 def _hold_note(rule: Rule, outcome: WeekOutcome | None, logged_week: int) -> _Note | None:

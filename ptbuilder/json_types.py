@@ -40,6 +40,8 @@ def type_error(field, value):
         return None  # nulls are the field's to judge; nested serializers check themselves
     if isinstance(field, (serializers.ListField, relations.ManyRelatedField)):
         if not isinstance(value, list):
+            if isinstance(field, relations.ManyRelatedField):  # DRF would read a dict's keys
+                return [f'Expected a list of items but got type "{type(value).__name__}".']
             return None  # DRF's own "Expected a list of items"
         child = field.child if isinstance(field, serializers.ListField) else field.child_relation
         errors = {index: type_error(child, item) for index, item in enumerate(value)}

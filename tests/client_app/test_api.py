@@ -393,7 +393,7 @@ class TestGatedProgression:
         assert row["dose"]["reps_min"] == 8
         assert row["reasons"] == {"reps": "held: nothing logged in week 1"}
 
-    def test_severe_pain_flags_the_item_for_review_and_holds(
+    def test_severe_pain_flags_the_item_for_review_and_steps_back(
         self, as_app, as_therapist, app_client, program, item
     ):
         log_week_one(as_app, program, item, reps=10, pain=7, sessions=1)
@@ -402,7 +402,7 @@ class TestGatedProgression:
         assert item.needs_review is True
         row = self.week_two(as_app, program, item)
         assert row["dose"]["reps_min"] == 8
-        assert row["reasons"] == {"reps": "held for review: pain 7/10 in week 1 is above 5/10"}
+        assert row["reasons"] == {"reps": "stepped back: pain 7/10 in week 1 is above 5/10"}
         adherence = ok(as_therapist.get(f"/api/v1/clients/{app_client.pk}/adherence/"))
         reviews = adherence["programs"][0]["items_for_review"]
         assert reviews == [{"item": item.pk, "exercise": item.exercise.name, "max_pain": 7}]

@@ -222,3 +222,9 @@ class TestTheAdmin:
         assert admin_as_therapist.post(url, {"clearance_reason": "GP: no fever"}).status_code == 302
         attention.refresh_from_db()
         assert attention.cleared_by == therapist and attention.clearance_reason == "GP: no fever"
+
+
+@pytest.mark.parametrize("red_flags", [{}, {"1": True}, "bladder", 3])
+def test_a_symptom_report_takes_a_list_of_flags_only(app, red_flags):
+    response = app.post("/api/v1/me/symptoms/", {"red_flags": red_flags}, format="json")
+    assert response.status_code == 400 and "red_flags" in response.json()
