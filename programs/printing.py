@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clinics.models import clinic_of, emergency_number_for
 from exercises.models import Equipment, RedFlag
+from progression import session_time
 from progression.text import format_load, format_step_height
 from ptbuilder import caching
 
@@ -90,6 +91,7 @@ class PrintDocument:
     start_date: date | None
     weeks: int
     sessions_per_week: int
+    session_minutes: tuple[int, int]
     printed_on: date
     first_week: int
     last_week: int
@@ -130,6 +132,7 @@ def build_document(
         start_date=program.start_date,
         weeks=program.weeks,
         sessions_per_week=program.sessions_per_week,
+        session_minutes=_session_minutes(program, schedules, first_week),
         printed_on=timezone.localdate(),
         first_week=first_week,
         last_week=last_week,
@@ -171,6 +174,26 @@ def _clinic(owner) -> dict:
         "address": clinic.address,
         "contact": " · ".join(part for part in (clinic.phone, clinic.email) if part),
     }
+
+
+def _session_minutes(program: Program, schedules, first_week: int) -> tuple[int, int]:
+    """How long a session of the first printed week takes, from its doses (an estimate)."""
+    parts = []
+    for block in program.blocks.all():
+        exercises = [
+            session_time.Exercise(
+                dose=schedules[item.pk][first_week - 1].dose,
+                dosing=item.exercise.dosing,
+                side=item.side,
+                rest_seconds=item.rest_seconds,
+            )
+            for item in block.items.all()
+        ]
+        circuit = block.kind == Block.Kind.CIRCUIT
+        rounds = (block.rounds_min, block.rounds_max or block.rounds_min) if circuit else (1, 1)
+        rest = (block.rest_between_rounds_seconds or 0) if circuit else 0
+        parts.append(session_time.Part(exercises, rounds, rest))
+    return session_time.session_minutes(parts)
 
 
 def _equipment(program: Program) -> list[str]:

@@ -347,3 +347,11 @@ def test_the_plan_labels_the_weeks_a_when_ready_rule_rises(as_therapist, program
     html = html_text(as_therapist.get(url(program, "print")))
     assert "8 in when ready" in html  # 20 cm, the step's first rise
     assert "6 in when ready" not in html  # week 1's height is where it starts
+
+
+def test_the_header_estimates_a_sessions_length_from_the_doses(as_therapist, program):
+    flat = " ".join(pdf_text(as_therapist.get(url(program, "pdf"))).split())
+    match = re.search(r"about (\d+)–(\d+) minutes a session", flat)
+    assert match, "no estimate of a session's length"
+    shortest, longest = int(match[1]), int(match[2])
+    assert 10 <= shortest < longest <= 90  # six tools and a 3–5 round circuit
