@@ -229,8 +229,8 @@ def program_activate(
     override_reason = override_reason.strip()
     if not override_reason and not screened_clear(current.client):
         raise Conflict(
-            "The client needs a screening from the last 30 days with no red flag present, "
-            "or give an override_reason (e.g. medical clearance)."
+            "The client needs a screening from the last 30 days with no red flag present and "
+            "no open emergency, or give an override_reason (e.g. medical clearance)."
         )
     current.status = Program.Status.ACTIVE
     current.start_date = current.start_date or timezone.localdate()

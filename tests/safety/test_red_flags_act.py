@@ -228,3 +228,15 @@ class TestTheAdmin:
 def test_a_symptom_report_takes_a_list_of_flags_only(app, red_flags):
     response = app.post("/api/v1/me/symptoms/", {"red_flags": red_flags}, format="json")
     assert response.status_code == 400 and "red_flags" in response.json()
+
+
+def test_a_reported_emergency_keeps_the_program_paused_until_cleared(as_therapist, app, active):
+    activate = f"/api/v1/programs/{active.pk}/activate/"
+    screen(as_therapist, active)  # clear
+    app.post("/api/v1/me/symptoms/", {"red_flags": [flag("bladder").pk]}, format="json")
+    refused = as_therapist.post(activate, {}, format="json")
+    assert refused.status_code == 409 and "no open emergency" in refused.json()["detail"]
+    [item] = as_therapist.get("/api/v1/attention/").json()["results"]
+    clear = f"/api/v1/attention/{item['id']}/clear/"
+    assert as_therapist.post(clear, {"reason": "Seen, cleared."}, format="json").status_code == 200
+    assert as_therapist.post(activate, {}, format="json").status_code == 200
