@@ -17,6 +17,7 @@ def engine_rules(item) -> list[progression.Rule]:
             cap=rule.cap,
             trigger=rule.trigger,
             pain_threshold=rule.pain_threshold,
+            regress_above=rule.regress_above,
         )
         for rule in item.progressions.all()
     ]

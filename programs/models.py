@@ -200,7 +200,7 @@ class Item(Dose):
 
 
 class ProgressionRule(models.Model):
-    """How one parameter of an item changes week by week (see programs/progression.py)."""
+    """How one parameter of an item changes week by week (see progression/engine.py)."""
 
     class Mode(models.TextChoices):
         ABSOLUTE = "absolute", "Add an amount"
@@ -239,6 +239,15 @@ class ProgressionRule(models.Model):
         default=3,
         validators=[MaxValueValidator(10)],
         help_text="When ready: last week's pain at or below this (0–10).",
+    )
+    regress_above = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text=(
+            "When ready: last week's pain above this steps the dose back (0–10; empty: 5, or "
+            "the pain threshold when higher)."
+        ),
     )
 
     class Meta:

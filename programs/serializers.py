@@ -74,6 +74,7 @@ class ProgressionRuleSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "cap",
             "trigger",
             "pain_threshold",
+            "regress_above",
         ]
         read_only_fields = ["id"]
 

@@ -94,6 +94,12 @@ def rule_errors(exercise: Exercise, item_values: dict, rule: dict) -> dict:
             errors["amount"] = f"At most {MAX_PERCENT}% a step."
     elif amount is not None and amount > limit:
         errors["amount"] = f"At most {limit} a step for {parameter}."
+    threshold, regress_above = rule.get("pain_threshold"), rule.get("regress_above")
+    if regress_above is not None and threshold is not None and regress_above < threshold:
+        errors["regress_above"] = (
+            f"At least the pain threshold ({threshold}/10): pain that lets the dose rise "
+            "cannot also step it back."
+        )
     if cap is not None:
         if cap > limit:
             errors["cap"] = f"At most {limit} for {parameter}."

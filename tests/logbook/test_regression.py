@@ -32,7 +32,7 @@ def program(therapist):
     return program
 
 
-def log(app, program, days_ago, **session):
+def log(app, program, days_ago, pain=1, **session):
     item = program.blocks.get().items.get()
     response = app.post(
         "/api/v1/me/sessions/",
@@ -40,7 +40,7 @@ def log(app, program, days_ago, **session):
             "client_uuid": str(uuid4()),
             "program": program.pk,
             "performed_at": (timezone.now() - timedelta(days=days_ago)).isoformat(),
-            "entries": [{"item": item.pk, "side": "both", "reps": 10, "pain": 1}],
+            "entries": [{"item": item.pk, "side": "both", "reps": 10, "pain": pain}],
             **session,
         },
         format="json",
@@ -83,3 +83,24 @@ def test_symptoms_spread_must_be_a_boolean(program):
         format="json",
     )
     assert response.status_code == 400 and "symptoms_spread" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("regress_above", "week_three_reps", "reason"),
+    [
+        (None, 8, "stepped back: pain 6/10 in week 2 is above 5/10"),
+        (7, 10, "held for review: pain 6/10 in week 2 is above 5/10"),
+    ],
+)
+def test_each_rule_sets_the_pain_that_steps_it_back(
+    program, regress_above, week_three_reps, reason
+):
+    program.blocks.get().items.get().progressions.update(regress_above=regress_above)
+    app = client_for(ClientUserFactory(client_profile=program.client))
+    log(app, program, 14)  # week 1: ready, so week 2 rises to 10
+    log(app, program, 7, pain=6)  # week 2: painful
+    week_three = row(app, program, 3)
+    assert (week_three["dose"]["reps_min"], week_three["reasons"]["reps"]) == (
+        week_three_reps,
+        reason,
+    )

@@ -330,6 +330,23 @@ def test_invalid_rule_shows_the_error_and_saves_nothing(admin_as_therapist, ther
     assert not ProgressionRule.objects.exists()
 
 
+def test_a_rules_upper_pain_threshold_is_saved_and_checked(admin_as_therapist, therapist):
+    exercise = ExerciseFactory(progressable=["load_kg"])
+    page = admin_as_therapist.get(PROGRAM_ADD)
+    rule = {**LOAD_RULE, "trigger": "gated", "pain_threshold": 4, "regress_above": 3}
+    data = new_program_data(page, ClientFactory(therapist=therapist), exercise, rule)
+    response = admin_as_therapist.post(PROGRAM_ADD, data)
+    assert response.status_code == 200
+    assert "At least the pain threshold (4/10)" in response.content.decode()
+    assert not Program.objects.exists()
+
+    data = new_program_data(
+        page, ClientFactory(therapist=therapist), exercise, {**rule, "regress_above": 7}
+    )
+    assert admin_as_therapist.post(PROGRAM_ADD, data).status_code == 302
+    assert ProgressionRule.objects.get().regress_above == 7
+
+
 def test_item_side_must_fit_the_exercise(admin_as_therapist, therapist):
     program = ProgramFactory(owner=therapist)
     ItemFactory(

@@ -43,6 +43,7 @@ RULE_FIELDS = [
     "cap",
     "trigger",
     "pain_threshold",
+    "regress_above",
 ]
 
 
@@ -768,6 +769,19 @@ class TestAtomicity:
         response = as_therapist.patch(detail(program), {"blocks": payload["blocks"]})
         assert response.status_code == 400, response.content
         error_at(response.json(), ("blocks", 0, "items", 0, "progressions", 0, "amount"))
+        assert state(program) == before
+
+    def test_an_upper_pain_threshold_below_the_gate_is_a_400(self, as_therapist, program):
+        payload = read_back(as_therapist, program)
+        rule = {"parameter": "reps", "amount": "1", "trigger": "gated", "pain_threshold": 4}
+        payload["blocks"][0]["items"][0]["progressions"] = [{**rule, "regress_above": 3}]
+        before = state(program)
+        response = as_therapist.put(detail(program), payload)
+        assert response.status_code == 400, response.content
+        message = error_at(
+            response.json(), ("blocks", 0, "items", 0, "progressions", 0, "regress_above")
+        )
+        assert "pain threshold (4/10)" in str(message)
         assert state(program) == before
 
     def test_ids_on_create_do_not_take_rows_from_another_program(
