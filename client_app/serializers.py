@@ -11,7 +11,7 @@ from clients.models import Client
 from exercises.models import RedFlag
 from exercises.serializers import ExerciseEssentialsSerializer, RedFlagSerializer
 from logbook.models import ExerciseLog, Session
-from programs.dosing import item_dose_text
+from programs.dosing import item_dose_text, item_progression_texts
 from programs.models import Block, Item, Program
 from programs.serializers import BLOCK_FIELDS, EngineDoseSerializer
 from ptbuilder.fields import ScopedPrimaryKeyField
@@ -86,10 +86,13 @@ class ClientItemSerializer(serializers.ModelSerializer):
     dose = serializers.SerializerMethodField()
     dose_text = serializers.SerializerMethodField()
     reasons = serializers.SerializerMethodField()
+    progression = serializers.SerializerMethodField(
+        help_text="How the dose moves over the weeks, one sentence per rule."
+    )
 
     class Meta:
         model = Item
-        fields = ["id", "exercise", "side", "notes", "dose", "dose_text", "reasons"]
+        fields = ["id", "exercise", "side", "notes", "dose", "dose_text", "reasons", "progression"]
 
     def week_dose(self, item):
         return self.context["doses"][item.pk]
@@ -102,6 +105,9 @@ class ClientItemSerializer(serializers.ModelSerializer):
 
     def get_reasons(self, item) -> dict[str, str]:
         return self.week_dose(item).reasons
+
+    def get_progression(self, item) -> list[str]:
+        return item_progression_texts(item, self.context["units"])
 
 
 class ClientBlockSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from progression import engine as progression
-from progression.text import format_dose
+from progression.text import describe_rule, format_dose
 
 
 def engine_rules(item) -> list[progression.Rule]:
@@ -31,6 +31,12 @@ def item_schedule(
 
 def item_dose_text(item, dose: progression.Dose, units: str) -> str:
     return format_dose(dose, dosing=item.exercise.dosing, side=item.side, units=units)
+
+
+def item_progression_texts(item, units: str) -> list[str]:
+    """How each of the item's rules moves its dose, worded for the client (see describe_rule)."""
+    base = progression.Dose.of(item)
+    return [describe_rule(rule, base, units) for rule in engine_rules(item)]
 
 
 def ready_every_week(weeks: int) -> dict[int, progression.WeekOutcome]:

@@ -56,6 +56,7 @@ class PrintExercise:
     cues: list[str]
     precautions: list[str]
     dose_text: str
+    progression: list[str]
     notes: str
     in_circuit: bool
 
@@ -243,6 +244,7 @@ def _block(block, schedules, first_week, units, for_pdf) -> PrintBlock:
                 cues=exercise.cues,
                 precautions=exercise.precautions,
                 dose_text=dosing.item_dose_text(item, dose, units),
+                progression=dosing.item_progression_texts(item, units),
                 notes=item.notes,
                 in_circuit=block.kind == Block.Kind.CIRCUIT,
             )

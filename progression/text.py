@@ -7,7 +7,7 @@ then the secondary quantity, load, step height and rounds. Ranges use an en dash
 
 from decimal import Decimal
 
-from .engine import Dose, format_number, nearest, require_choice
+from .engine import Dose, Rule, format_number, nearest, require_choice
 
 DOSINGS = ("reps", "hold", "duration")
 SIDES = ("both", "each", "left", "right", "alternating")
@@ -80,6 +80,67 @@ def format_step_height(cm: int | None, units: str) -> str:
         inches = max(Decimal(1), nearest(Decimal(cm) / CM_PER_INCH, Decimal(1)))
         return f"{format_number(inches)} in"
     return f"{cm} cm"
+
+
+def describe_rule(rule: Rule, base: Dose, units: str = "metric") -> str:
+    """How a rule moves the dose, in the client's words and units, from the rule itself: the
+    handout prints it, so it cannot go stale as a typed note would.
+
+    "From week 3, every 2 weeks, once you are ready: a step 5 cm higher, up to 30 cm."
+    """
+    require_choice("units", units, UNITS)
+    every = "every week" if rule.every_weeks == 1 else f"every {rule.every_weeks} weeks"
+    when = f"From week {rule.start_week}, {every}"
+    if rule.trigger == "gated":
+        when += (
+            ", once you are ready (all of last week's dose done, with pain at most "
+            f"{rule.pain_threshold}/10)"
+        )
+    text = f"{when}: {_change(rule, base, units)}."
+    if rule.trigger == "gated":
+        text += (
+            f" A week with pain above {rule.upper_pain}/10, or with symptoms spreading further"
+            " down your leg, steps it back."
+        )
+    return text
+
+
+def _change(rule: Rule, base: Dose, units: str) -> str:
+    cap = f"; at most {_amount(rule.parameter, rule.cap, units)}" if rule.cap else ""
+    if rule.mode == "double":
+        load = _amount("load_kg", rule.amount, units)
+        return (
+            f"one more rep, up to {base.reps_max}; then {load} more and back to "
+            f"{base.reps_min} reps{cap}"
+        )
+    percent = rule.mode == "percent"
+    amount = (
+        f"{format_number(rule.amount)}%" if percent else _amount(rule.parameter, rule.amount, units)
+    )
+    if rule.parameter in {"sets", "reps"}:
+        number, _, unit = amount.partition(" ")
+        change = f"{number} more {rule.parameter if percent else unit}"
+    else:
+        change = {
+            "hold_seconds": f"hold {amount} longer",
+            "duration_seconds": f"{amount} longer",
+            "load_kg": f"{amount} more weight",
+            "step_height_cm": f"a step {amount} higher",
+        }[rule.parameter]
+    return change + cap
+
+
+def _amount(parameter: str, value: Decimal, units: str) -> str:
+    """An amount or cap in the client's units, e.g. "2.5 kg", "5 lb", "1 rep", "10 s"."""
+    if parameter == "load_kg":
+        return format_load(value, units)
+    if parameter == "step_height_cm":
+        return format_step_height(int(value), units)
+    number = format_number(value)
+    if parameter in {"hold_seconds", "duration_seconds"}:
+        return f"{number} s"
+    singular = parameter[:-1]
+    return f"{number} {singular if number == '1' else parameter}"
 
 
 def _span(low: int | None, high: int | None) -> str | None:

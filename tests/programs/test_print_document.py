@@ -1,3 +1,4 @@
+import html
 import io
 import re
 import sys
@@ -75,7 +76,7 @@ def test_printout_holds_names_exercises_doses_red_flags_and_progression(
         "you lose control of your bowel or bladder",
         "licensed physical therapist",
         "Circuit: 3–5 rounds",
-        "5 lb",  # lunge load from week 3 (2.5 kg: 5.5 lb, to the nearest 2.5 lb)
+        "5 lb",  # lunge load from week 6 (2.5 kg: 5.5 lb, to the nearest 2.5 lb)
         "8 in",  # step height from week 3 (20 cm)
         "12 in",  # step height at its cap (30 cm)
     ]:
@@ -341,12 +342,36 @@ def test_the_handout_lists_equipment_explains_the_condition_and_names_its_source
 
 
 def test_the_plan_labels_the_weeks_a_when_ready_rule_rises(as_therapist, program):
-    rules = ProgressionRule.objects.filter(item__block__program=program)
-    assert "when ready" not in html_text(as_therapist.get(url(program, "print")))
-    rules.filter(parameter="step_height_cm").update(trigger="gated")
     html = html_text(as_therapist.get(url(program, "print")))
     assert "8 in when ready" in html  # 20 cm, the step's first rise
     assert "6 in when ready" not in html  # week 1's height is where it starts
+    assert "5 lb when ready" in html  # the lunge's first load, with the reps back to 8
+    rules = ProgressionRule.objects.filter(item__block__program=program)
+    rules.update(trigger="scheduled")
+    assert "when ready" not in html_text(as_therapist.get(url(program, "print")))
+
+
+@pytest.mark.parametrize("kind", ["print", "pdf"])
+def test_each_card_says_how_its_dose_progresses_from_its_rules(as_therapist, program, kind):
+    def flat():
+        response = as_therapist.get(url(program, kind))
+        if kind == "pdf":
+            text = pdf_text(response)
+        else:
+            text = html.unescape(re.sub(r"<[^>]+>", " ", html_text(response)))
+        return " ".join(text.split())
+
+    text = flat()
+    assert (
+        "How it progresses: From week 3, every 2 weeks, once you are ready (all of last week's "
+        "dose done, with pain at most 3/10): a step 2 in higher; at most 12 in." in text
+    )
+    assert "then 5 lb more and back to 8 reps; at most 5 lb" in text
+    ProgressionRule.objects.filter(item__block__program=program, parameter="step_height_cm").update(
+        cap=25, every_weeks=1
+    )
+    text = flat()
+    assert "From week 3, every week, once you are ready" in text and "at most 10 in" in text
 
 
 def test_the_header_estimates_a_sessions_length_from_the_doses(as_therapist, program):

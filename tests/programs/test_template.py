@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from exercises.seeding import FIXTURES_DIR
-from programs import selectors, services
+from programs import dosing, selectors, services
 from programs.models import Block, Item, Program, ProgressionRule
 from programs.seeding import seed_library
 from tests.factories import SuperuserFactory, TherapistFactory
@@ -45,7 +45,11 @@ SEED_ITEMS = [
         ("step-up-to-knee-drive", "each", None, 5, 8, None, None, None, 15),
     ],
 ]
-LUNGE_LOADS = [None, None, 2.5, 2.5, 5, 5, 7.5, 7.5, 10, 10, 10, 10]
+# The planned path (ready every week) over 12 weeks: the lunge rises in even weeks (one rep, then
+# load with the reps back to 8), the step-up in odd weeks; both reach their caps by week 8.
+LUNGE_REPS = [(8, 10), (9, 9), (9, 9), (10, 10), (10, 10), (8, 8)] + [(8, 8), (9, 9), (9, 9)]
+LUNGE_REPS += [(10, 10), (10, 10), (10, 10)]
+LUNGE_LOADS = [None] * 5 + [2.5] * 7
 STEP_HEIGHTS = [15, 15, 20, 20, 25, 25, 30, 30, 30, 30, 30, 30]
 
 
@@ -165,17 +169,51 @@ class TestFaithfulToTheSeed:
         )
         assert not roller.progressions.exists()
 
-    def test_the_strength_items_rise_every_two_weeks_up_to_their_caps(self, seeded):
+    def test_the_strength_items_rise_when_ready_in_alternate_weeks_up_to_their_caps(self, seeded):
         lunge = schedule_of(seeded, "front-foot-elevated-lunge")
         step_up = schedule_of(seeded, "step-up-to-knee-drive")
+        assert [(week["dose"].reps_min, week["dose"].reps_max) for week in lunge] == LUNGE_REPS
         assert [week["dose"].load_kg for week in lunge] == [
             None if load is None else Decimal(str(load)) for load in LUNGE_LOADS
         ]
         assert [week["dose"].step_height_cm for week in step_up] == STEP_HEIGHTS
-        assert lunge[2]["reasons"] == {"load_kg": "+2.5 kg (every 2 weeks from week 3)"}
-        assert lunge[10]["reasons"] == {"load_kg": "capped at 10 kg"}
+        when_ready = "every 2 weeks from week 2, when ready"
+        assert lunge[1]["reasons"] == {"reps": f"+1 rep toward 10 ({when_ready})"}
+        load_step = "reps at top of 8–10: +2.5 kg, reps back to 8"
+        assert lunge[5]["reasons"] == {"load_kg": load_step, "reps": load_step}
+        assert lunge[11]["reasons"]["load_kg"] == "capped at 2.5 kg, reps stay at 10"
+        assert step_up[2]["reasons"] == {
+            "step_height_cm": "+5 cm (every 2 weeks from week 3, when ready)"
+        }
         assert step_up[8]["reasons"] == {"step_height_cm": "capped at 30 cm"}
-        assert [week["dose"].reps_max for week in lunge] == [10] * 12
+
+    def test_the_two_never_rise_in_the_same_week(self, seeded):
+        lunge = schedule_of(seeded, "front-foot-elevated-lunge")
+        step_up = schedule_of(seeded, "step-up-to-knee-drive")
+        for week in range(1, 12):
+            lunge_rose = lunge[week]["dose"] != lunge[week - 1]["dose"]
+            step_rose = step_up[week]["dose"] != step_up[week - 1]["dose"]
+            assert not (lunge_rose and step_rose), f"both rise in week {week + 1}"
+
+    def test_the_caps_are_reached_within_the_program(self, seeded):
+        rules = ProgressionRule.objects.filter(item__block__program=seeded)
+        assert {rule.trigger for rule in rules} == {ProgressionRule.Trigger.GATED}
+        last = seeded.weeks - 1
+        lunge_rule = rules.get(item__exercise__slug="front-foot-elevated-lunge")
+        step_rule = rules.get(item__exercise__slug="step-up-to-knee-drive")
+        lunge = schedule_of(seeded, "front-foot-elevated-lunge")
+        step_up = schedule_of(seeded, "step-up-to-knee-drive")
+        assert lunge[last]["dose"].load_kg == lunge_rule.cap
+        assert step_up[last]["dose"].step_height_cm == step_rule.cap
+
+    def test_without_logged_sessions_nothing_rises(self, seeded):
+        """ "When ready" follows the client: a client who logs nothing keeps the base dose."""
+        for slug in ["front-foot-elevated-lunge", "step-up-to-knee-drive"]:
+            item = Item.objects.get(block__program=seeded, exercise__slug=slug)
+            weeks = dosing.item_schedule(item, seeded.weeks)
+            assert {week.dose for week in weeks} == {weeks[0].dose}, slug
+            reasons = [reason for week in weeks for reason in week.reasons.values()]
+            assert reasons and all(reason.startswith("held: nothing logged") for reason in reasons)
 
     def test_the_schedule_is_served_by_the_api(self, seeded, as_therapist):
         response = as_therapist.get(f"/api/v1/programs/{seeded.pk}/schedule/", {"weeks": 12})
@@ -201,12 +239,12 @@ class TestFaithfulToTheSeed:
         circuit = seeded.blocks.order_by("position").last()
         assert (seeded.sessions_per_week, seeded.weeks) == (3, 8)
         assert circuit.rest_between_rounds_seconds == 60
-        assert (lunge_rule.amount, lunge_rule.every_weeks, lunge_rule.start_week) == (
+        assert (lunge_rule.mode, lunge_rule.amount, lunge_rule.cap) == (
+            "double",
             Decimal("2.5"),
-            2,
-            3,
+            Decimal("2.5"),
         )
-        assert lunge_rule.cap == 10
+        assert (lunge_rule.every_weeks, lunge_rule.start_week) == (2, 2)
         assert (step_rule.amount, step_rule.every_weeks, step_rule.start_week) == (5, 2, 3)
         assert step_rule.cap == 30
         rationale = seeded.rationale
@@ -227,7 +265,7 @@ class TestReseeding:
 
     def test_a_changed_template_is_updated_in_place(self, seeded, tmp_path):
         def change(entry, data):
-            circuit_rule(entry, "front-foot-elevated-lunge")["cap"] = "7.5"
+            circuit_rule(entry, "front-foot-elevated-lunge")["cap"] = "5"
             entry["blocks"][1]["title"] = "2. Nerve glides, slowly"
 
         tally = seed_library([changed_fixture(tmp_path, change)])
@@ -239,7 +277,7 @@ class TestReseeding:
         titles = list(updated.blocks.order_by("position").values_list("title", flat=True))
         assert titles[1] == "2. Nerve glides, slowly" and len(titles) == 6
         loads = [week["dose"].load_kg for week in schedule_of(updated, "front-foot-elevated-lunge")]
-        assert loads[-1] == Decimal("7.5")
+        assert loads[-1] == Decimal("5")
 
     def test_a_changed_template_field_is_updated_in_place(self, seeded, tmp_path):
         def change(entry, data):
