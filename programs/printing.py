@@ -4,11 +4,14 @@
 `programs/print.html` only lays it out, so the HTML view and the PDF cannot drift apart.
 """
 
+import base64
 import hashlib
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,6 +41,9 @@ STOP_RULES = [
     "next morning",
 ]
 """When to stop an exercise session: the handout says these first, before the red flags."""
+NEW_INJURY = "you fall or hurt yourself (a new injury), even if it seems minor"
+"""Said with the condition's stop-and-contact flags: the seed's trauma flag is screening history,
+but an injury during the program also means stopping until the therapist has seen it."""
 PARAMETER_LABELS = {
     "sets": "Sets",
     "reps": "Reps",
@@ -59,6 +65,8 @@ class PrintExercise:
     progression: list[str]
     notes: str
     in_circuit: bool
+    video_url: str
+    video_qr: str  # a data URI of the video link's QR code, empty without a video
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,12 @@ class ProgressionRow:
 class ProgressionTable:
     weeks: list[int]
     rows: list[ProgressionRow]
+
+
+@dataclass(frozen=True)
+class TrackingRow:
+    week: int
+    session: int
 
 
 @dataclass(frozen=True)
@@ -109,8 +123,7 @@ class PrintDocument:
     advice: str
     blocks: list[PrintBlock]
     progression_tables: list[ProgressionTable]
-    tracking_weeks: list[int]
-    session_slots: list[int]
+    tracking_groups: list[list[TrackingRow]]
 
 
 def build_document(
@@ -145,15 +158,14 @@ def build_document(
         attribution=_attribution(program),
         stop_rules=STOP_RULES,
         emergency_flags=_client_texts(program, RedFlag.Kind.EMERGENCY),
-        stop_flags=_client_texts(program, RedFlag.Kind.STOP),
+        stop_flags=[*_client_texts(program, RedFlag.Kind.STOP), NEW_INJURY],
         emergency_number=emergency_number_for(owner),
         advice=ADVICE,
         blocks=[
             _block(block, schedules, first_week, units, for_pdf) for block in program.blocks.all()
         ],
         progression_tables=_progression_tables(program, schedules, first_week, last_week, units),
-        tracking_weeks=list(range(first_week, last_week + 1)),
-        session_slots=list(range(program.sessions_per_week)),
+        tracking_groups=tracking_groups(first_week, last_week, program.sessions_per_week),
     )
 
 
@@ -174,7 +186,31 @@ def _clinic(owner) -> dict:
         "name": clinic.name,
         "address": clinic.address,
         "contact": " · ".join(part for part in (clinic.phone, clinic.email) if part),
+        "logo_src": _data_uri(clinic.logo),
     }
+
+
+def _data_uri(image) -> str:
+    """An uploaded image inlined, so the HTML view and the PDF show it without a media server
+    (and within the print view's Content-Security-Policy); empty when there is none."""
+    if not image:
+        return ""
+    try:
+        with image.open("rb") as file:
+            content = file.read()
+    except OSError:  # a file gone from storage must not stop the handout
+        return ""
+    mime = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+
+
+QR_SCALE = 4
+"""Pixels per QR module: the PNG stays small and is printed without smoothing."""
+
+
+def _qr_code(url: str) -> str:
+    """The link as a QR code (PNG data URI, a one-module quiet zone), empty without a link."""
+    return segno.make(url, error="m").png_data_uri(scale=QR_SCALE, border=1) if url else ""
 
 
 def _session_minutes(program: Program, schedules, first_week: int) -> tuple[int, int]:
@@ -247,9 +283,26 @@ def _block(block, schedules, first_week, units, for_pdf) -> PrintBlock:
                 progression=dosing.item_progression_texts(item, units),
                 notes=item.notes,
                 in_circuit=block.kind == Block.Kind.CIRCUIT,
+                video_url=exercise.video_url,
+                video_qr=_qr_code(exercise.video_url),
             )
         )
     return PrintBlock(block.title, _structure(block), block.notes, exercises)
+
+
+def tracking_groups(first_week: int, last_week: int, sessions: int) -> list[list[TrackingRow]]:
+    """One row per session, in groups the PDF keeps on one page: a week's sessions, and never a
+    group of one row (so no page holds a single row)."""
+    rows = [
+        TrackingRow(week, session)
+        for week in range(first_week, last_week + 1)
+        for session in range(1, sessions + 1)
+    ]
+    size = max(sessions, 2)
+    groups = [rows[start : start + size] for start in range(0, len(rows), size)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        groups[-2].extend(groups.pop())
+    return groups
 
 
 def _value_text(parameter: str, dose, units: str) -> str:

@@ -86,32 +86,27 @@ def describe_rule(rule: Rule, base: Dose, units: str = "metric") -> str:
     """How a rule moves the dose, in the client's words and units, from the rule itself: the
     handout prints it, so it cannot go stale as a typed note would.
 
-    "From week 3, every 2 weeks, once you are ready: a step 5 cm higher, up to 30 cm."
+    "Every 2 weeks from week 3, once you are ready: a step 5 cm higher (at most 30 cm). ..."
     """
     require_choice("units", units, UNITS)
-    every = "every week" if rule.every_weeks == 1 else f"every {rule.every_weeks} weeks"
-    when = f"From week {rule.start_week}, {every}"
-    if rule.trigger == "gated":
-        when += (
-            ", once you are ready (all of last week's dose done, with pain at most "
-            f"{rule.pain_threshold}/10)"
-        )
-    text = f"{when}: {_change(rule, base, units)}."
-    if rule.trigger == "gated":
-        text += (
-            f" A week with pain above {rule.upper_pain}/10, or with symptoms spreading further"
-            " down your leg, steps it back."
-        )
-    return text
+    every = "Every week" if rule.every_weeks == 1 else f"Every {rule.every_weeks} weeks"
+    when = f"{every} from week {rule.start_week}"
+    if rule.trigger == "scheduled":
+        return f"{when}: {_change(rule, base, units)}."
+    return (
+        f"{when}, once you are ready: {_change(rule, base, units)}. Ready means last week's"
+        f" dose done with pain at most {rule.pain_threshold}/10; a week with pain above"
+        f" {rule.upper_pain}/10, or symptoms spreading further down your leg, steps it back."
+    )
 
 
 def _change(rule: Rule, base: Dose, units: str) -> str:
-    cap = f"; at most {_amount(rule.parameter, rule.cap, units)}" if rule.cap else ""
+    cap = f" (at most {_amount(rule.parameter, rule.cap, units)})" if rule.cap else ""
     if rule.mode == "double":
         load = _amount("load_kg", rule.amount, units)
         return (
-            f"one more rep, up to {base.reps_max}; then {load} more and back to "
-            f"{base.reps_min} reps{cap}"
+            f"one more rep up to {base.reps_max}, then {load} more with the reps back to "
+            f"{base.reps_min}{cap}"
         )
     percent = rule.mode == "percent"
     amount = (

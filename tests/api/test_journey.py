@@ -137,7 +137,7 @@ def test_a_client_follows_a_template_program_from_invitation_to_adherence():
         assert items[LUNGE]["dose"]["load_kg"] is None
         assert items[LUNGE]["dose_text"] == "8–10 reps each side"
         assert items[LUNGE]["progression"][0].startswith(
-            "From week 2, every 2 weeks, once you are ready"
+            "Every 2 weeks from week 2, once you are ready"
         )
         assert items[STEP_UP]["dose"]["step_height_cm"] == 15
         assert items[STEP_UP]["dose_text"] == "5–8 reps each side · 6 in step"

@@ -363,15 +363,15 @@ def test_each_card_says_how_its_dose_progresses_from_its_rules(as_therapist, pro
 
     text = flat()
     assert (
-        "How it progresses: From week 3, every 2 weeks, once you are ready (all of last week's "
-        "dose done, with pain at most 3/10): a step 2 in higher; at most 12 in." in text
+        "How it progresses: Every 2 weeks from week 3, once you are ready: a step 2 in higher "
+        "(at most 12 in). Ready means last week's dose done with pain at most 3/10;" in text
     )
-    assert "then 5 lb more and back to 8 reps; at most 5 lb" in text
+    assert "then 5 lb more with the reps back to 8 (at most 5 lb)" in text
     ProgressionRule.objects.filter(item__block__program=program, parameter="step_height_cm").update(
         cap=25, every_weeks=1
     )
     text = flat()
-    assert "From week 3, every week, once you are ready" in text and "at most 10 in" in text
+    assert "Every week from week 3, once you are ready" in text and "(at most 10 in)" in text
 
 
 def test_the_header_estimates_a_sessions_length_from_the_doses(as_therapist, program):

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from progression.engine import Dose
-from progression.text import format_dose, format_load, format_step_height
+from progression.engine import Dose, Rule
+from progression.text import describe_rule, format_dose, format_load, format_step_height
 
 
 def test_sets_reps_range_side_and_load_in_metric():
@@ -201,3 +201,57 @@ def test_helpers_reject_unknown_units():
         format_load(Decimal("1"), "cubits")
     with pytest.raises(ValueError, match="unknown units 'cubits'"):
         format_step_height(10, "cubits")
+
+
+READY = (
+    "Ready means last week's dose done with pain at most 3/10; a week with pain above 5/10, or"
+    " symptoms spreading further down your leg, steps it back."
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "base", "units", "expected"),
+    [
+        (
+            Rule("load_kg", Decimal("2.5"), "double", 2, 2, Decimal("5"), "gated"),
+            Dose(reps_min=8, reps_max=10),
+            "metric",
+            "Every 2 weeks from week 2, once you are ready: one more rep up to 10, then 2.5 kg"
+            f" more with the reps back to 8 (at most 5 kg). {READY}",
+        ),
+        (
+            Rule("step_height_cm", Decimal("5"), every_weeks=2, start_week=3, cap=Decimal(30)),
+            Dose(step_height_cm=15),
+            "imperial",
+            "Every 2 weeks from week 3: a step 2 in higher (at most 12 in).",
+        ),
+        (Rule("reps", Decimal(1)), Dose(), "metric", "Every week from week 2: 1 more rep."),
+        (Rule("sets", Decimal(2)), Dose(), "metric", "Every week from week 2: 2 more sets."),
+        (
+            Rule("reps", Decimal(10), mode="percent", cap=Decimal(15)),
+            Dose(),
+            "metric",
+            "Every week from week 2: 10% more reps (at most 15 reps).",
+        ),
+        (
+            Rule("hold_seconds", Decimal(5), start_week=4),
+            Dose(),
+            "metric",
+            "Every week from week 4: hold 5 s longer.",
+        ),
+        (
+            Rule("load_kg", Decimal(1), cap=Decimal(4)),
+            Dose(),
+            "imperial",
+            "Every week from week 2: 2.5 lb more weight (at most 10 lb).",
+        ),
+    ],
+)
+def test_a_rule_is_described_from_its_own_values(rule, base, units, expected):
+    assert describe_rule(rule, base, units) == expected
+
+
+def test_a_rules_own_upper_pain_threshold_is_named():
+    rule = Rule("reps", Decimal(1), trigger="gated", pain_threshold=2, regress_above=6)
+    text = describe_rule(rule, Dose())
+    assert "pain at most 2/10" in text and "pain above 6/10" in text
