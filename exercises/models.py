@@ -145,6 +145,11 @@ class Source(models.Model):
     title = models.CharField(max_length=200)
     published = models.DateField(help_text="Publication or last-update date.")
     author = models.CharField(max_length=120, blank=True)
+    author_role = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The author's role as the source states it, e.g. physical therapist.",
+    )
     url = models.URLField(blank=True)
 
     class Meta:

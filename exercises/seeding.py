@@ -73,7 +73,7 @@ def load_document(data: dict, tally: Tally):
     source = upsert(
         Source,
         {"title": source_data["title"], "published": source_data["published"]},
-        {"author": source_data.get("author", ""), "url": source_data.get("url", "")},
+        {name: source_data.get(name, "") for name in ("author", "author_role", "url")},
         tally,
     )
     for key, model in TERMS.items():

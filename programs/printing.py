@@ -241,11 +241,19 @@ def _equipment(program: Program) -> list[str]:
 
 
 def _attribution(program: Program) -> str:
+    """Title, date and who wrote it in the source's own terms; a source that names no author or
+    role is said to be so, so the client does not take it for a clinician's text."""
     source = program.condition.source if program.condition else None
     if source is None:
         return ""
-    by = f" by {source.author}" if source.author else " (its author is not named)"
-    return f"Based on “{source.title}”, updated {source.published:%d %b %Y}{by}."
+    role = f", {source.author_role}" if source.author_role else ""
+    if source.author:
+        by = f" by {source.author}{role}."
+    elif source.author_role:
+        by = f" by its author{role}."
+    else:
+        by = ". The post names no author and states no professional role."
+    return f"Based on “{source.title}”, updated {source.published:%d %b %Y}{by}"
 
 
 def _client_texts(program: Program, kind: str) -> list[str]:

@@ -190,7 +190,23 @@ def test_education_with_the_sources_attribution_equipment_and_session_length(han
     assert "You will need" in text and "Foam roller" in text and "Step or box" in text
     assert re.search(r"about \d+–\d+ minutes a session", text)
     assert "About your condition" in text and "largest nerve in your body" in text
-    assert "Sciatic Nerve Pain 101: Why It Hurts and How to Help" in text
+    assert (
+        "Based on “Sciatic Nerve Pain 101: Why It Hurts and How to Help”, updated 25 Jul 2025."
+        " The post names no author and states no professional role." in text
+    )
+
+
+def test_the_attribution_gives_the_authors_stated_role(as_therapist, therapist):
+    seed_library()
+    template = Program.objects.get(slug="sciatic-nerve-pain-six-movement-tools")
+    program = program_copy(
+        program=template, client=ClientFactory(therapist=therapist), by=therapist
+    )
+    source = template.condition.source
+    source.author, source.author_role = "A. Writer", "Pilates instructor"
+    source.save()
+    page = as_therapist.get(f"/api/v1/programs/{program.pk}/print/").content.decode()
+    assert "updated 25 Jul 2025 by A. Writer, Pilates instructor." in page
 
 
 def test_headings_keep_their_first_card_and_tracking_has_a_row_per_session(handout):
