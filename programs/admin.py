@@ -41,6 +41,9 @@ from .validation import MAX_BLOCKS, MAX_ITEMS, MAX_RULES
 
 PARAMETER_LABELS = dict(Parameter.choices)
 FROM_CHANGE_PAGE = "_from_change"
+THEN = "_then"
+"""The change page's action buttons submit the form with this name: the page is saved first
+(through the service, with its version check), then the action runs, so no edit is lost."""
 
 
 def program_of(obj) -> Program | None:
@@ -267,19 +270,43 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
 
     # The change page
 
+    class Media:
+        js = ["programs/program_page.js"]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = dict(extra_context or {})
         program = self.get_object(request, unquote(object_id))
         if program is not None:
+            can_activate = (
+                self.has_change_permission(request, program)
+                and not program.is_template
+                and program.status in services.ACTIVATABLE
+            )
             context.update(
                 schedule_preview=self.schedule_preview(request, program),
                 can_copy=self.has_add_permission(request),
-                can_activate=self.has_change_permission(request, program)
-                and not program.is_template
-                and program.status in services.ACTIVATABLE,
+                can_activate=can_activate,
+                can_save=self.has_change_permission(request, program),
+                then=THEN,
                 from_change_page=FROM_CHANGE_PAGE,
             )
         return super().change_view(request, object_id, form_url, context)
+
+    def response_change(self, request, obj):
+        """After a save, the action whose button submitted the page (see THEN)."""
+        then = request.POST.get(THEN)
+        selected = Program.objects.filter(pk=obj.pk)
+        if then == "activate":
+            self._activate(request, selected, override_reason="")
+        elif then == "activate_with_override":
+            return self.activate_with_override(request, selected)
+        elif then == "copy_to_client":
+            return self.copy_to_client(request, selected)
+        elif then in ("print", "pdf"):
+            return HttpResponseRedirect(reverse(f"program-{then}", args=[obj.pk]))
+        else:
+            return super().response_change(request, obj)
+        return HttpResponseRedirect(reverse("admin:programs_program_change", args=[obj.pk]))
 
     def schedule_preview(self, request, program: Program) -> str:
         """The saved program week by week: rows are items, columns weeks, changes marked."""
@@ -304,7 +331,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
 
     def _action_page(self, request, queryset, form, *, action, title, intro, submit):
         """An intermediate page that posts the action back with the form's answers."""
-        from_change_page = FROM_CHANGE_PAGE in request.POST
+        from_change_page = FROM_CHANGE_PAGE in request.POST or THEN in request.POST
         cancel_url = reverse("admin:programs_program_changelist")
         if from_change_page and queryset.count() == 1:
             cancel_url = reverse("admin:programs_program_change", args=[queryset.get().pk])

@@ -111,6 +111,15 @@ class Program(models.Model):
     pause_reason = models.TextField(blank=True, editable=False, help_text="Why it was paused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        editable=False,
+        help_text="Who saved the current version: named when a stale page is refused.",
+    )
 
     objects = ProgramQuerySet.as_manager()
 

@@ -38,11 +38,21 @@ def lock_current(
     if not etag_matches(if_match, current.etag):
         raise Stale()
     if version is not None and version != current.version:
-        raise Stale(
-            f"This program was saved elsewhere (now version {current.version}) after you "
-            f"opened it (version {version}). Reload the page and make your changes again."
-        )
+        raise Stale(stale_page_message(current, version))
     return current
+
+
+def stale_page_message(current: Program, opened: int) -> str:
+    """Who saved the program, and when, after a page opened it: so the therapist knows whose
+    changes to look at before making theirs again."""
+    who = current.updated_by
+    name = (who.get_full_name() or who.username) if who else "Someone else"
+    when = timezone.localtime(current.updated_at)
+    return (
+        f"{name} saved this program at {when:%H:%M} on {when:%d %b %Y} (now version "
+        f"{current.version}), after you opened it at version {opened}. Nothing was saved: "
+        "reload the page to see that change, then make yours again."
+    )
 
 
 def check_state_change(current: Program, data: dict) -> None:
@@ -72,7 +82,7 @@ def check_state_change(current: Program, data: dict) -> None:
 def program_create(*, owner, data: dict) -> Program:
     check_state_change(Program(status=Program.Status.DRAFT), data)
     blocks = data.pop("blocks", [])
-    program = Program.objects.create(owner=owner, **data)
+    program = Program.objects.create(owner=owner, updated_by=owner, **data)
     write_blocks(program, blocks)
     return program
 
@@ -114,6 +124,7 @@ def program_update(
     for name, value in data.items():
         setattr(current, name, value)
     current.version += 1
+    current.updated_by = by
     current.save()
     if blocks is not None:
         write_blocks(current, blocks)
@@ -186,12 +197,16 @@ def program_delete(*, program: Program, if_match: str | None = None) -> None:
 
 
 @transaction.atomic
-def program_copy(*, program: Program, client: Client | None, by) -> Program:
-    """A deep copy into a new draft owned by `by`; this is how a template is applied."""
+def program_copy(
+    *, program: Program, client: Client | None, by, title: str | None = None
+) -> Program:
+    """A deep copy into a new draft owned by `by`; this is how a template is applied. `title`
+    replaces the original's (e.g. to name the client), in the same write."""
     copy = Program.objects.create(
         owner=by,
+        updated_by=by,
         client=client,
-        title=program.title,
+        title=title or program.title,
         condition=program.condition,
         goal=program.goal,
         notes=program.notes,
@@ -237,6 +252,7 @@ def program_activate(
     current.activated_at, current.activated_by = timezone.now(), by
     current.override_reason = override_reason
     current.version += 1
+    current.updated_by = by
     current.save()
     return current
 
@@ -252,5 +268,6 @@ def program_pause(*, program: Program, by, reason: str) -> Program:
     current.status = Program.Status.PAUSED
     current.paused_at, current.paused_by, current.pause_reason = timezone.now(), by, reason
     current.version += 1
+    current.updated_by = by
     current.save()
     return current

@@ -9,6 +9,7 @@ from django.utils import timezone
 from exercises.models import Exercise
 from programs.models import Block, Item, Program, ProgressionRule
 from programs.seeding import seed_library
+from tests.conftest import client_for
 from tests.factories import (
     BlockFactory,
     ClientFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     ProgramFactory,
     ProgressionRuleFactory,
     ScreeningFactory,
+    TherapistFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -402,13 +404,22 @@ def test_every_admin_save_bumps_the_version(admin_as_therapist, therapist):
 def test_a_stale_admin_page_is_refused(admin_as_therapist, therapist):
     program = ProgramFactory(owner=therapist, title="Before")
     data = form_data(admin_as_therapist.get(program_url(program)))
-    Program.objects.filter(pk=program.pk).update(version=5)  # saved over the API meanwhile
+    colleague = TherapistFactory(first_name="Sam", last_name="Lee")
+    api = client_for(colleague)
+    program.owner = colleague  # the colleague saves over the API meanwhile...
+    program.save()
+    assert api.patch(f"/api/v1/programs/{program.pk}/", {"goal": "New"}).status_code == 200
+    Program.objects.filter(pk=program.pk).update(owner=therapist)  # ...and hands it back
     data["title"] = "After"
     response = admin_as_therapist.post(program_url(program), data)
     assert response.status_code == 200
-    assert "after you opened it" in response.content.decode()
     program.refresh_from_db()
-    assert (program.title, program.version) == ("Before", 5)
+    saved_at = timezone.localtime(program.updated_at)
+    assert (
+        f"Sam Lee saved this program at {saved_at:%H:%M} on {saved_at:%d %b %Y} (now version 2),"
+        " after you opened it at version 1. Nothing was saved"
+    ) in response.content.decode()
+    assert (program.title, program.version) == ("Before", 2)
 
 
 def test_status_cannot_be_set_to_active_in_the_form(admin_as_therapist, therapist):

@@ -73,7 +73,7 @@ def test_two_saves_of_one_version_cannot_both_pass():
 
         assert sorted(response.status_code for response in responses) == [200, 302]
         [refused] = [response for response in responses if response.status_code == 200]
-        assert "saved elsewhere" in refused.content.decode()
+        assert "after you opened it at version 1" in refused.content.decode()
         program.refresh_from_db()
         assert program.version == 2
         assert ProgramVersion.objects.filter(program=program).count() == 1
@@ -94,7 +94,7 @@ def test_an_admin_save_and_an_api_write_of_one_version_cannot_both_pass():
         assert (admin.status_code, api.status_code) in ((302, 412), (200, 200))
         admin_won = admin.status_code == 302
         if not admin_won:
-            assert "saved elsewhere" in admin.content.decode()
+            assert "after you opened it at version 1" in admin.content.decode()
         program.refresh_from_db()
         assert program.title == (f"Admin {round_}" if admin_won else f"API {round_}")
         assert program.version == 2

@@ -210,12 +210,15 @@ class TestPermissions:
 
 
 def test_admin_program_page_links_to_print_and_pdf(client, therapist, program):
+    """A shared template opens read-only, with links; an editable program saves first (see
+    tests/programs/test_admin_actions.py)."""
     from django.urls import reverse
 
     client.force_login(therapist)
-    page = client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    template = Program.objects.get(slug=TEMPLATE)
+    page = client.get(reverse("admin:programs_program_change", args=[template.pk]))
     html = page.content.decode()
-    print_url, pdf_url = url(program, "print"), url(program, "pdf")
+    print_url, pdf_url = url(template, "print"), url(template, "pdf")
     assert f'href="{print_url}"' in html and f'href="{pdf_url}"' in html
     assert client.get(print_url)["Content-Type"].startswith("text/html")
     assert client.get(pdf_url)["Content-Type"] == "application/pdf"
