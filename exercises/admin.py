@@ -1,16 +1,28 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from progression.engine import Dose
 from progression.text import format_dose
+from ptbuilder.domain_errors import Conflict
 
 from .forms import ExerciseAdminForm
 from .models import BodyRegion, Category, Condition, Equipment, Exercise, RedFlag, Source, Tissue
+from .selectors import SEARCH_FIELDS, SEARCH_HELP, exercise_search
+from .services import exercise_copy
 
 LATERALITY_SIDES = {"bilateral": "both", "each_side": "each", "alternating": "alternating"}
 admin.site.site_header = "ptbuilder"
 admin.site.site_title = "ptbuilder"
 admin.site.index_title = "Home-exercise programs"
+admin.site.site_url = reverse_lazy("api-docs")  # "View site": the product's face is its API
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -66,9 +78,14 @@ class OwnerFilter(admin.SimpleListFilter):
         return queryset
 
 
+READ_AS_LISTS = {"steps": "steps_list", "cues": "cues_list", "precautions": "precautions_list"}
+"""The fields a read-only page shows as HTML lists (instead of their JSON), by field."""
+
+
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    """Therapists see the shared library and their own exercises; they change only their own."""
+    """Therapists see the shared library and their own exercises; they change only their own,
+    and copy a shared one into their own to adapt it ("Copy to my exercises")."""
 
     form = ExerciseAdminForm
     list_display = ["name", "category", "laterality", "dose", "library", "is_archived"]
@@ -83,7 +100,8 @@ class ExerciseAdmin(admin.ModelAdmin):
         "conditions",
     ]
     list_select_related = ["category", "owner"]
-    search_fields = ["name", "summary", "steps", "target_tissues__name"]
+    search_fields = SEARCH_FIELDS  # shows the search box; get_search_results applies the rule
+    search_help_text = SEARCH_HELP
     filter_horizontal = ["equipment", "body_regions", "target_tissues", "conditions"]
     actions = ["archive", "restore"]
     fieldsets = [
@@ -104,6 +122,9 @@ class ExerciseAdmin(admin.ModelAdmin):
         ("Source and ownership", {"fields": ["source", "source_note", "owner", "is_archived"]}),
     ]
 
+    class Media:
+        css = {"all": ["exercises/exercise_page.css"]}
+
     @admin.display(description="default dose")
     def dose(self, exercise):
         side = LATERALITY_SIDES[exercise.laterality]
@@ -117,11 +138,40 @@ class ExerciseAdmin(admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        """The exercise picker of program items offers only exercises still in use."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """The API's search rule, within the user's library; the exercise picker of program
+        items offers only exercises still in use. The rule lists an exercise once."""
+        queryset = exercise_search(queryset=queryset, text=search_term)
         if request.resolver_match and request.resolver_match.url_name == "autocomplete":
             queryset = queryset.active()
-        return queryset, may_have_duplicates
+        return queryset, False
+
+    def get_fieldsets(self, request, obj=None):
+        """A page the user may only read (a shared exercise, for a therapist) shows the steps,
+        cues and precautions as lists."""
+        if obj is None or self.has_change_permission(request, obj):
+            return self.fieldsets
+        return [
+            (title, {**options, "fields": [READ_AS_LISTS.get(f, f) for f in options["fields"]]})
+            for title, options in self.fieldsets
+        ]
+
+    @admin.display(description="steps")
+    def steps_list(self, exercise):
+        return self.lines_html("ol", exercise.steps)
+
+    @admin.display(description="cues")
+    def cues_list(self, exercise):
+        return self.lines_html("ul", exercise.cues)
+
+    @admin.display(description="precautions")
+    def precautions_list(self, exercise):
+        return self.lines_html("ul", exercise.precautions)
+
+    def lines_html(self, tag: str, lines: list[str]) -> str:
+        if not lines:
+            return self.get_empty_value_display()
+        items = format_html_join("", "<li>{}</li>", ((line,) for line in lines))
+        return format_html('<{} class="read-only-lines">{}</{}>', tag, items, tag)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -138,6 +188,42 @@ class ExerciseAdmin(admin.ModelAdmin):
         if not change and not request.user.is_superuser:
             obj.owner = request.user
         super().save_model(request, obj, form, change)
+
+    # Copying a shared exercise
+
+    def get_urls(self):
+        copy = path(
+            "<path:object_id>/copy/",
+            self.admin_site.admin_view(self.copy_view),
+            name="exercises_exercise_copy",
+        )
+        return [copy, *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_copy"] = obj is not None and obj.is_shared and self.has_add_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @method_decorator(require_POST)
+    def copy_view(self, request, object_id):
+        """A shared exercise copied into the user's own exercises and opened to adapt. Another
+        therapist's exercise is not found (404); one's own is not copied (403)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        exercise = self.get_object(request, unquote(object_id))
+        if exercise is None:
+            raise Http404("No such exercise in your library.")
+        try:
+            with transaction.atomic():
+                copy = exercise_copy(exercise=exercise, by=request.user)
+                self.log_addition(request, copy, f"Copied from shared exercise {exercise.pk}.")
+        except Conflict as error:
+            raise PermissionDenied(error.message) from error
+        self.message_user(
+            request,
+            format_html("“{}” is copied into your exercises: this copy is yours to adapt.", copy),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:exercises_exercise_change", args=[copy.pk]))
 
     def _set_archived(self, request, queryset, archived: bool):
         own = queryset if request.user.is_superuser else queryset.filter(owner=request.user)

@@ -23,7 +23,6 @@ class ExerciseViewSet(viewsets.ModelViewSet):
     serializer_class = ExerciseSerializer
     permission_classes = [IsAuthenticated, TherapistWrites, OwnerWrites]
     filterset_class = ExerciseFilter
-    search_fields = ["name", "summary", "steps", "target_tissues__name"]
     ordering_fields = ["name", "created_at", "updated_at"]
     ordering = ["name", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
