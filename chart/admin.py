@@ -1,26 +1,48 @@
 """The client's chart, the therapist's page for one client: the record, screenings, programs,
-recent sessions, the adherence summary and the items to review.
+recent sessions, the adherence summary and the items to review, and the path a new client
+takes from it (a screening, a program from a template, an invitation to the app).
 
 It brings the other apps together (clients, programs, logbook), so it lives above them all.
 """
 
-from django.contrib import admin
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from accounts.roles import therapists
 from audit.admin_mixin import AuditedAdminMixin
+from clients.invitations import invitation_create
 from clients.models import Client
 from exercises.admin import ArchivedFilter
 from logbook.adherence import client_adherence
 from programs.models import Program
 from ptbuilder.admin_inlines import ReadOnlyInline
+from ptbuilder.domain_errors import Conflict
 from safety.admin import ClientScreeningInline
-from safety.models import Attention
+
+from . import selectors, services
+from .forms import NewProgramForm
 
 RECENT_SESSIONS = 10
 ALERT = '<strong style="color: {}">{}</strong>'
+QR_SCALE = 6
+STATE_COLOURS = {selectors.RED_FLAG: "#ba2121", selectors.OUT_OF_DATE: "#b36b00"}
+UNBROKEN = '<span style="white-space: nowrap">{}</span>'
+
+
+def day(moment) -> str:
+    return date_format(timezone.localtime(moment), "j M Y")
 
 
 class ClientProgramInline(ReadOnlyInline):
@@ -37,10 +59,21 @@ class ClientProgramInline(ReadOnlyInline):
 class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """A therapist's own clients; the therapist is the one who adds them.
 
-    The client's page also shows recent sessions, the adherence summary and items to review.
+    The list shows where each client stands (screening, active program, last session); the
+    client's page also shows recent sessions, the adherence summary and items to review, and
+    starts a screening, a program from a template and an invitation to the app.
     """
 
-    list_display = ["name", "attention", "email", "units", "is_archived"]
+    list_display = [
+        "name",
+        "attention",
+        "screening",
+        "active_program",
+        "last_session",
+        "email",
+        "units",
+        "is_archived",
+    ]
     list_filter = [ArchivedFilter, "units"]
     search_fields = ["first_name", "last_name", "email"]
     raw_id_fields = ["user"]
@@ -59,22 +92,32 @@ class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
             return format_html(ALERT, "#b36b00", "Red flag to clear")
         return ""
 
+    @admin.display(description="screening", ordering="screened_at")
+    def screening(self, client):
+        state = selectors.screening_state(client, now=timezone.now())
+        label = format_html(ALERT, STATE_COLOURS[state], state) if state in STATE_COLOURS else state
+        if client.screened_at is None:
+            return label
+        return format_html("{} {}", label, format_html(UNBROKEN, f"({day(client.screened_at)})"))
+
+    @admin.display(description="active program", ordering="active_program_title")
+    def active_program(self, client):
+        if client.active_program_id is None:
+            return "–"
+        url = reverse("admin:programs_program_change", args=[client.active_program_id])
+        return format_html('<a href="{}">{}</a>', url, client.active_program_title)
+
+    @admin.display(description="last session", ordering="last_session_at")
+    def last_session(self, client):
+        return format_html(UNBROKEN, day(client.last_session_at)) if client.last_session_at else "–"
+
     def get_queryset(self, request):
-        open_items = Attention.objects.open().filter(client=OuterRef("pk"))
-        return (
-            super()
-            .get_queryset(request)
-            .of(request.user)
-            .select_related("therapist")
-            .annotate(
-                open_flags=Exists(open_items),
-                open_emergencies=Exists(open_items.filter(is_emergency=True)),
-            )
-        )
+        clients = super().get_queryset(request).of(request.user)
+        return selectors.with_summary(clients.select_related("therapist", "user", "invitation"))
 
     def get_list_display(self, request):
         if request.user.is_superuser:
-            return ["name", "attention", "email", "units", "therapist", "is_archived"]
+            return [*self.list_display[:-1], "therapist", "is_archived"]
         return self.list_display
 
     def get_list_filter(self, request):
@@ -132,5 +175,108 @@ class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 recent_sessions=client.sessions.select_related("program").prefetch_related(
                     "entries__exercise"
                 )[:RECENT_SESSIONS],
+                **self.next_steps(request, client),
             )
         return super().change_view(request, object_id, form_url, context)
+
+    def next_steps(self, request, client) -> dict:
+        """The new client's path on their page: where they stand and what to start next."""
+        query = {"client": client.pk}
+        if client.seen_for_condition_id is not None:
+            query["condition"] = client.seen_for_condition_id
+        return {
+            "screening_state": self.screening(client),
+            "screening_add_url": f"{reverse('admin:clients_screening_add')}?{urlencode(query)}",
+            "new_program_form": NewProgramForm(user=request.user),
+            "app_account": selectors.app_account(client, now=timezone.now()),
+        }
+
+    # The new client's path: each is a POST from the client's page.
+
+    def get_urls(self):
+        own = [
+            ("new-program", self.new_program_view, "clients_client_new_program"),
+            ("invite", self.invite_view, "clients_client_invite"),
+        ]
+        return [
+            *(
+                path(
+                    f"<path:object_id>/{page}/",
+                    self.admin_site.admin_view(require_POST(view)),
+                    name=name,
+                )
+                for page, view, name in own
+            ),
+            *super().get_urls(),
+        ]
+
+    def client_to_change(self, request, object_id):
+        """The client named in the URL when it is the therapist's own (get_queryset), else
+        None, answered as the admin's "doesn't exist"; a 403 without the right to change it."""
+        client = self.get_object(request, unquote(object_id))
+        if client is not None and not self.has_change_permission(request, client):
+            raise PermissionDenied
+        return client
+
+    def back_to(self, client):
+        return HttpResponseRedirect(reverse("admin:clients_client_change", args=[client.pk]))
+
+    def new_program_view(self, request, object_id):
+        request.audited_action = "new-program"
+        return self.object_page(request, object_id, "new-program", self.new_program)
+
+    def new_program(self, request, object_id):
+        """The chosen template copied for the client; its page opens next. A template the
+        therapist may not see is the form's error, and nothing is copied."""
+        client = self.client_to_change(request, object_id)
+        if client is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not request.user.has_perm("programs.add_program"):
+            raise PermissionDenied
+        form = NewProgramForm(request.POST, user=request.user)
+        if not form.is_valid():
+            errors = " ".join(form.errors["template"])
+            self.message_user(request, f"No program was made: {errors}", messages.ERROR)
+            return self.back_to(client)
+        template = form.cleaned_data["template"]
+        with transaction.atomic():
+            program = services.program_from_template(
+                template=template, client=client, by=request.user
+            )
+            self.log_addition(request, program, f"Copied from template {template.pk}.")
+        self.message_user(
+            request,
+            f"“{program}” is a new draft for {client}. Individualise it, then activate it.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))
+
+    def invite_view(self, request, object_id):
+        request.audited_action = "invite"
+        return self.object_page(request, object_id, "invite", self.invite)
+
+    def invite(self, request, object_id):
+        """A fresh code (replacing any earlier one), shown once with a QR code to scan: only
+        its hash is kept, so the page that answers the POST is the only place it appears. The
+        QR code is a full one (segno.make picks a Micro QR for so short a text, which phone
+        cameras do not read) with its four-module quiet zone."""
+        client = self.client_to_change(request, object_id)
+        if client is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        try:
+            with transaction.atomic():
+                code, invitation = invitation_create(client=client, by=request.user)
+                self.log_change(request, client, "Invited to the app; any earlier code is void.")
+        except Conflict as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return self.back_to(client)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Invitation to the app: {client}",
+            "opts": self.opts,
+            "original": client,
+            "code": code,
+            "expires_at": invitation.expires_at,
+            "qr_code": segno.make_qr(code, error="m").png_data_uri(scale=QR_SCALE, border=4),
+        }
+        return TemplateResponse(request, "admin/clients/client/invitation.html", context)

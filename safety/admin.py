@@ -87,10 +87,10 @@ class ScreeningAnswerInline(ReadOnlyInline):
 class ScreeningAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Screenings of the therapist's own clients; read-only once saved.
 
-    The add page shows one checkbox per red flag of every condition (see ScreeningAddForm):
-    the therapist picks the client and the condition and ticks the flags that are present.
-    It is saved through services.screening_create with an answer for every flag of the chosen
-    condition, unticked meaning absent.
+    The add page shows a present / absent choice per red flag of every condition, none
+    preselected (see ScreeningAddForm): the therapist picks the client and the condition (the
+    client's page links here with both in the query) and answers each flag. It is saved through
+    services.screening_record with an answer for every flag of the chosen condition.
     """
 
     list_display = ["client", "condition", "performed_at", "result", "performed_by"]
@@ -153,6 +153,10 @@ class ScreeningAdmin(AuditedAdminMixin, admin.ModelAdmin):
         )
         vars(obj).update(vars(saved))
         request.screening_outcome = (attention, paused)
+
+    def response_post_save_add(self, request, obj):
+        """Back to the client's page, where the next step (a program, the app) starts."""
+        return HttpResponseRedirect(reverse("admin:clients_client_change", args=[obj.client_id]))
 
     def response_add(self, request, obj, post_url_continue=None):
         """A present red flag is said in red (an emergency) or amber, on the client's page."""

@@ -6,17 +6,26 @@ from django.core.exceptions import ValidationError
 from clients.models import Screening
 from exercises.models import RedFlag
 
+PRESENT, ABSENT = "present", "absent"
+ANSWERS = [(PRESENT, "Present"), (ABSENT, "Absent")]
+
 
 def flag_field(flag: RedFlag) -> str:
     return f"flag_{flag.pk}"
 
 
 class ScreeningAddForm(forms.ModelForm):
-    """A new screening: one checkbox per red flag of every condition, labelled with both.
+    """A new screening: a present / absent choice per red flag of every condition, labelled
+    with both.
 
-    A ticked box means the flag is present; an unticked one means absent. Only the chosen
-    condition's flags are saved, so every one of them is answered; ticking a flag of another
-    condition is refused rather than silently dropped.
+    Nothing is preselected, so a flag never reads as absent because nobody asked: every flag
+    of the chosen condition must be answered, and each one left open is refused by name. Only
+    the chosen condition's answers are saved; a flag of another condition answered present is
+    refused rather than silently dropped (a radio cannot be unticked, so "absent" there is
+    harmless and left out).
+
+    A client or condition preselected by the link on the client's page is kept only when it is
+    one the field offers: another therapist's client id in the URL is ignored, never shown.
     """
 
     class Meta:
@@ -25,17 +34,29 @@ class ScreeningAddForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ["client", "condition"]:
+            if name in self.initial and not self.offers(name, self.initial[name]):
+                del self.initial[name]
         self.flags = list(RedFlag.objects.select_related("condition"))
         for flag in self.flags:
-            self.fields[flag_field(flag)] = forms.BooleanField(
+            self.fields[flag_field(flag)] = forms.ChoiceField(
+                choices=ANSWERS,
                 required=False,
+                widget=forms.RadioSelect(attrs={"class": "radiolist inline"}),
                 label=f"{flag.condition} — {flag.text}",
                 help_text=flag.get_kind_display(),
             )
 
+    def offers(self, name: str, value) -> bool:
+        try:
+            self.fields[name].clean(value)
+        except ValidationError:
+            return False
+        return True
+
     @classmethod
     def flag_fieldsets(cls) -> list[tuple]:
-        """One fieldset per condition, in the order the form adds the checkboxes."""
+        """One fieldset per condition, in the order the form adds the answers."""
         fieldsets = {}
         for flag in RedFlag.objects.select_related("condition"):
             fieldsets.setdefault(flag.condition, []).append(flag_field(flag))
@@ -44,7 +65,8 @@ class ScreeningAddForm(forms.ModelForm):
                 f"Red flags: {condition}",
                 {
                     "fields": names,
-                    "description": "Tick the flags that are present; leave the others unticked.",
+                    "description": "Answer every flag of the condition screened for: present "
+                    "or absent. Nothing is preselected.",
                 },
             )
             for condition, names in fieldsets.items()
@@ -53,28 +75,31 @@ class ScreeningAddForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         condition = cleaned.get("condition")
-        if condition is not None:
-            stray = [
-                flag
-                for flag in self.flags
-                if flag.condition_id != condition.pk and cleaned.get(flag_field(flag))
-            ]
-            if stray:
-                raise ValidationError(
-                    "Ticked flags belong to another condition than %(condition)s: %(flags)s. "
-                    "Untick them, or choose their condition.",
-                    params={
-                        "condition": condition,
-                        "flags": "; ".join(str(flag) for flag in stray),
-                    },
+        if condition is None:
+            return cleaned
+        for flag in self.flags:
+            if flag.condition_id == condition.pk and not cleaned.get(flag_field(flag)):
+                self.add_error(
+                    flag_field(flag), f"Not answered: is “{flag.text}” present or absent?"
                 )
+        stray = [
+            flag
+            for flag in self.flags
+            if flag.condition_id != condition.pk and cleaned.get(flag_field(flag)) == PRESENT
+        ]
+        if stray:
+            raise ValidationError(
+                "Flags answered present belong to another condition than %(condition)s: "
+                "%(flags)s. Answer them absent, or choose their condition.",
+                params={"condition": condition, "flags": "; ".join(str(flag) for flag in stray)},
+            )
         return cleaned
 
     def answers(self) -> list[dict]:
         """An answer for every flag of the chosen condition."""
         condition = self.cleaned_data["condition"]
         return [
-            {"red_flag": flag, "present": bool(self.cleaned_data.get(flag_field(flag)))}
+            {"red_flag": flag, "present": self.cleaned_data[flag_field(flag)] == PRESENT}
             for flag in self.flags
             if flag.condition_id == condition.pk
         ]

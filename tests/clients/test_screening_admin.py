@@ -30,7 +30,12 @@ def test_screening_add_answers_every_flag_of_the_condition(admin_as_therapist, t
 
     response = admin_as_therapist.post(
         SCREENING_ADD,
-        {"client": maria.pk, "condition": sciatica.pk, f"flag_{flags[1].pk}": "on"},
+        {
+            "client": maria.pk,
+            "condition": sciatica.pk,
+            **{f"flag_{flag.pk}": "absent" for flag in flags},
+            f"flag_{flags[1].pk}": "present",
+        },
     )
 
     assert response.status_code == 302, response.context["errors"]
@@ -49,7 +54,12 @@ def test_screening_refuses_a_flag_of_another_condition(admin_as_therapist, thera
     other_flag = ConditionFactory(red_flags=1).red_flags.get()
     response = admin_as_therapist.post(
         SCREENING_ADD,
-        {"client": maria.pk, "condition": sciatica.pk, f"flag_{other_flag.pk}": "on"},
+        {
+            "client": maria.pk,
+            "condition": sciatica.pk,
+            f"flag_{sciatica.red_flags.get().pk}": "absent",
+            f"flag_{other_flag.pk}": "present",
+        },
     )
     assert response.status_code == 200
     assert "belong to another condition" in response.content.decode()
