@@ -54,6 +54,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),  # first: nearly every request is an API call
+    path("admin/", include("safety.urls")),  # the admin's home page: what needs attention
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -3,7 +3,8 @@
 An emergency flag pauses the client's active programs at once (each with who, when and why)
 and opens an emergency attention item; the client app then shows the urgent-care message
 instead of exercises. Any other present flag opens an attention item and leaves the programs
-running, marked for the therapist, until they record why the client may go on.
+running, marked for the therapist, until they record why the client may go on. The attention
+list's other clear, of an item a painful log marked for review, is here as well.
 """
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from clients.services import screening_create
 from clinics.models import emergency_number_for
-from programs.models import Program
+from programs.models import Item, Program
 from programs.services import program_pause
 from ptbuilder.domain_errors import Conflict, Invalid
 
@@ -82,6 +83,23 @@ def attention_clear(*, attention: Attention, by, reason: str) -> Attention:
     current.cleared_at, current.cleared_by, current.clearance_reason = timezone.now(), by, reason
     current.save(update_fields=["cleared_at", "cleared_by", "clearance_reason"])
     return current
+
+
+@transaction.atomic
+def review_clear(*, item_id: int, by) -> Item:
+    """The therapist has reviewed an item a painful log marked: its "when ready" rules go on.
+    Judged on the item's locked row, among the items of the therapist's own clients (any for a
+    superuser); another's is Item.DoesNotExist and nothing changes."""
+    items = Item.objects.select_for_update(of=("self",)).select_related(
+        "exercise", "block__program__client"
+    )
+    if not by.is_superuser:
+        items = items.filter(block__program__client__therapist=by)
+    item = items.get(pk=item_id)
+    if item.needs_review:
+        item.needs_review = False
+        item.save(update_fields=["needs_review"])
+    return item
 
 
 def open_emergency(client) -> bool:

@@ -115,7 +115,9 @@ class TestAdmin:
         response = admin.get(admin_url(f"program_{view}", theirs.pk), follow=True)
         assert response.redirect_chain == [(reverse("admin:index"), 302)]
         assert "doesn’t exist" in response.content.decode()
-        assert events() == [(action, "program", str(theirs.pk), None, 302)]
+        # then the home page, the therapist's own attention list, is itself a read
+        assert events()[0] == (action, "program", str(theirs.pk), None, 302)
+        assert [event[0] for event in events()[1:]] == ["read:admin-attention"]
 
     def test_deleting_another_therapists_program_is_denied(self, admin, theirs):
         theirs.status = "draft"

@@ -169,7 +169,7 @@ class TestASymptomReport:
         assert body == {**body, "urgent": False, "message": None, "therapist_told": True}
         active.refresh_from_db()
         assert active.status == Program.Status.ACTIVE
-        [item] = as_therapist.get("/api/v1/attention/").json()["results"]
+        [item] = as_therapist.get("/api/v1/attention/", {"kind": "red_flag"}).json()["results"]
         assert item["source"] == "symptom report" and item["client"] == active.client_id
 
     def test_no_sign_is_a_report_without_attention(self, app):
@@ -193,8 +193,7 @@ class TestTheAdmin:
     def add_screening(self, browser, program, *present):
         data = {"client": program.client_id, "condition": program.condition_id, "notes": ""}
         for red_flag in RedFlag.objects.all():
-            if red_flag.slug in present:
-                data[f"flag_{red_flag.pk}"] = "on"
+            data[f"flag_{red_flag.pk}"] = "present" if red_flag.slug in present else "absent"
         return browser.post(reverse("admin:clients_screening_add"), data, follow=True)
 
     def test_an_emergency_is_said_in_red_on_the_clients_page(self, admin_as_therapist, active):
