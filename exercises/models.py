@@ -91,9 +91,9 @@ def range_errors(values: dict) -> dict:
     for name in Dose.RANGES:
         low, high = values.get(f"{name}_min"), values.get(f"{name}_max")
         if low is not None and high is not None and high < low:
-            errors[f"{name}_max"] = f"Must be at least {name}_min ({low})."
+            errors[f"{name}_max"] = f"Must be at least the lowest value ({low})."
         elif low is None and high is not None:
-            errors[f"{name}_min"] = f"Required when {name}_max is set."
+            errors[f"{name}_min"] = "Required when the highest value is set."
     return errors
 
 

@@ -11,17 +11,17 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.roles import therapists
 from audit.admin_mixin import AuditedAdminMixin
 from clients.models import Client
-from exercises.admin import DOSE_LAYOUT
-from exercises.models import Exercise, Parameter
+from exercises.models import DOSE_FIELDS, Exercise, Parameter
 from ptbuilder.domain_errors import Conflict
 
 from . import selectors, services
@@ -34,10 +34,17 @@ from .forms import (
     ItemAdminForm,
     ItemFormSet,
     ProgramAdminForm,
+    ProgressionRuleAdminForm,
     ProgressionRuleFormSet,
 )
 from .models import Block, Item, Program, ProgressionRule
-from .validation import MAX_BLOCKS, MAX_ITEMS, MAX_RULES
+from .validation import (
+    DEFAULT_SIDE,
+    MAX_BLOCKS,
+    MAX_ITEMS,
+    MAX_RULES,
+    SIDES_BY_LATERALITY,
+)
 
 PARAMETER_LABELS = dict(Parameter.choices)
 FROM_CHANGE_PAGE = "_from_change"
@@ -81,17 +88,26 @@ class ProgramPartInline:
 
 
 class ProgressionRuleInline(ProgramPartInline, nested_admin.NestedTabularInline):
+    """An item's rules, one line each, under the item's row."""
+
     model = ProgressionRule
+    verbose_name, verbose_name_plural = "rule", "rules"
+    form = ProgressionRuleAdminForm
     formset = ProgressionRuleFormSet
     fields = RULE_FIELDS
     extra = 0
     max_num = MAX_RULES
+    classes = ["rules"]
 
 
 class ItemInline(
-    ProgramPartInline, nested_admin.SortableHiddenMixin, nested_admin.NestedStackedInline
+    ProgramPartInline, nested_admin.SortableHiddenMixin, nested_admin.NestedTabularInline
 ):
+    """An item on one row: its exercise, side and week-1 dose; its rules on lines below it.
+    With every dose field left empty it starts from the exercise's default dose."""
+
     model = Item
+    verbose_name, verbose_name_plural = "exercise", "exercises"
     form = ItemAdminForm
     formset = ItemFormSet
     extra = 0
@@ -99,18 +115,8 @@ class ItemInline(
     sortable_field_name = "position"
     autocomplete_fields = ["exercise"]
     inlines = [ProgressionRuleInline]
-    fieldsets = [
-        (None, {"fields": ["exercise", "side", "position"]}),
-        (
-            "Dose in week 1",
-            {
-                "description": "Leave every dose field empty to start from the exercise's "
-                "default dose. A range with only a minimum is a single value.",
-                "fields": DOSE_LAYOUT,
-            },
-        ),
-        (None, {"fields": ["notes"]}),
-    ]
+    fields = ["exercise", "side", *DOSE_FIELDS, "notes", "position"]
+    classes = ["items"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "exercise":
@@ -123,6 +129,9 @@ class ItemInline(
 class BlockInline(
     ProgramPartInline, nested_admin.SortableHiddenMixin, nested_admin.NestedStackedInline
 ):
+    """A block folds to its heading (programs/program_page.js), so a program reads as a list of
+    blocks until one is opened."""
+
     model = Block
     form = BlockAdminForm
     formset = BlockFormSet
@@ -131,13 +140,11 @@ class BlockInline(
     sortable_field_name = "position"
     inlines = [ItemInline]
     fields = [
-        "title",
-        "kind",
-        ("rounds_min", "rounds_max"),
-        "rest_between_rounds_seconds",
+        ("title", "kind", "rounds_min", "rounds_max", "rest_between_rounds_seconds"),
         "notes",
         "position",
     ]
+    classes = ["blocks"]
 
 
 class ProgramKindFilter(admin.SimpleListFilter):
@@ -271,6 +278,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
     # The change page
 
     class Media:
+        css = {"all": ["programs/program_page.css"]}
         js = ["programs/program_page.js"]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -289,8 +297,34 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
                 can_save=self.has_change_permission(request, program),
                 then=THEN,
                 from_change_page=FROM_CHANGE_PAGE,
+                is_nav_sidebar_enabled=False,  # the builder's rows need the page's width
             )
         return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self):
+        options = self.admin_site.admin_view(self.exercise_options)
+        return [
+            path(
+                "exercise-options/<int:pk>/",
+                options,
+                name="programs_program_exercise_options",
+            ),
+            *super().get_urls(),
+        ]
+
+    def exercise_options(self, request, pk):
+        """What an item of this exercise may be set to: its sides (with the default) and the
+        parameters its rules may change, for the page to offer only those."""
+        if not self.has_view_or_change_permission(request):
+            return JsonResponse({"detail": "Not allowed."}, status=403)
+        exercise = get_object_or_404(Exercise.objects.visible_to(request.user), pk=pk)
+        return JsonResponse(
+            {
+                "sides": sorted(SIDES_BY_LATERALITY[exercise.laterality]),
+                "default_side": DEFAULT_SIDE[exercise.laterality],
+                "parameters": list(exercise.progressable),
+            }
+        )
 
     def response_change(self, request, obj):
         """After a save, the action whose button submitted the page (see THEN)."""

@@ -18,15 +18,23 @@ from .validation import (
     MAX_ITEMS,
     TOO_MANY_ITEMS,
     block_errors,
+    default_side,
     item_errors,
     rules_errors,
 )
+
+FROM_THE_EXERCISE = ("", "From the exercise")
 
 RULE_FIELDS = [
     field.name
     for field in ProgressionRule._meta.concrete_fields
     if not field.primary_key and field.name != "item"
 ]
+
+
+NUMBER = forms.NumberInput(attrs={"class": "number"})
+SHORT_TEXT = forms.Textarea(attrs={"rows": 2, "cols": 60})
+"""Compact widgets: the program page shows a whole program in a few screens."""
 
 
 def _add_errors(form, errors: dict) -> None:
@@ -47,6 +55,7 @@ class ProgramAdminForm(forms.ModelForm):
 
     class Meta:
         model = Program
+        widgets = {"goal": SHORT_TEXT, "notes": SHORT_TEXT, "rationale": SHORT_TEXT}
         fields = [
             "title",
             "client",
@@ -167,6 +176,13 @@ class BlockFormSet(ProgramPartFormSet):
 class BlockAdminForm(forms.ModelForm):
     class Meta:
         model = Block
+        widgets = {
+            "rounds_min": NUMBER,
+            "rounds_max": NUMBER,
+            "rest_between_rounds_seconds": NUMBER,
+            "notes": SHORT_TEXT,
+        }
+        labels = {"rest_between_rounds_seconds": "Rest between rounds (s)"}
         fields = [
             "title",
             "kind",
@@ -190,10 +206,36 @@ class ItemAdminForm(forms.ModelForm):
     class Meta:
         model = Item
         fields = ["exercise", "side", "position", *DOSE_FIELDS, "notes"]
+        labels = {
+            "sets": "Sets",
+            "reps_min": "Reps",
+            "reps_max": "to",
+            "hold_seconds_min": "Hold s",
+            "hold_seconds_max": "to",
+            "duration_seconds_min": "Time s",
+            "duration_seconds_max": "to",
+            "rest_seconds": "Rest s",
+            "load_kg": "Load kg",
+            "step_height_cm": "Step cm",
+        }
+        widgets = {
+            **{name: NUMBER for name in DOSE_FIELDS},
+            "notes": forms.Textarea(attrs={"rows": 1, "cols": 24}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        side = self.fields["side"]
+        side.required = False
+        side.choices = [FROM_THE_EXERCISE, *Item.Side.choices]
+        if not self.instance.pk:
+            side.initial = ""
 
     def clean(self):
         cleaned = super().clean()
         exercise = cleaned.get("exercise")
+        if exercise is not None and not cleaned.get("side"):
+            cleaned["side"] = default_side(exercise)
         dose_given = any(cleaned.get(name) is not None for name in DOSE_FIELDS)
         dose_invalid = any(name in self.errors for name in DOSE_FIELDS)
         if exercise is not None and not dose_given and not dose_invalid:
@@ -220,11 +262,49 @@ class ItemFormSet(ProgramPartFormSet):
                 _add_errors(form, item_errors(exercise, cleaned, kept))
 
 
+class ProgressionRuleAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProgressionRule
+        fields = RULE_FIELDS
+        labels = {
+            "parameter": "Changes",
+            "mode": "How",
+            "amount": "By",
+            "every_weeks": "Every (weeks)",
+            "start_week": "From week",
+            "cap": "Up to",
+            "trigger": "When",
+            "pain_threshold": "Pain at most",
+            "regress_above": "Back above pain",
+        }
+        widgets = {
+            name: NUMBER
+            for name in [
+                "amount",
+                "every_weeks",
+                "start_week",
+                "cap",
+                "pain_threshold",
+                "regress_above",
+            ]
+        }
+
+
 class ProgressionRuleFormSet(ProgramPartFormSet):
-    """An item's rules may only change what its exercise supports (rules_errors)."""
+    """An item's rules may only change what its exercise supports (rules_errors); a saved
+    item's rules offer only those parameters (new items: programs/program_page.js)."""
 
     page_lookup = "item__block__program"
     default_error_messages = {"too_many_forms": "An exercise takes at most %(num)d rules."}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        exercise = self.instance.exercise if self.instance.exercise_id else None
+        if exercise is not None and not self.is_bound:  # a post is judged by rules_errors
+            parameter = form.fields["parameter"]
+            parameter.choices = [
+                choice for choice in parameter.choices if choice[0] in exercise.progressable
+            ]
 
     def clean(self):
         super().clean()

@@ -20,6 +20,7 @@ from .validation import (
     MAX_ITEMS,
     MAX_RULES,
     block_errors,
+    default_side,
     item_errors,
     rules_errors,
 )
@@ -122,6 +123,8 @@ class ItemSerializer(JSONTypesMixin, serializers.ModelSerializer):
         exercise = values.get("exercise")
         if exercise is None:
             raise serializers.ValidationError({"exercise": [REQUIRED]})
+        if not values.get("side"):
+            attrs["side"] = values["side"] = default_side(exercise)
         kept = stored.get("exercise")
         errors = item_errors(exercise, values, kept.pk if kept else None)
         progressions = rules_errors(exercise, values, attrs.get("progressions", []))

@@ -13,6 +13,7 @@ from exercises.models import (
     MAX_SETS,
     MAX_STEP_HEIGHT_CM,
     Exercise,
+    Parameter,
     range_errors,
 )
 
@@ -23,6 +24,14 @@ SIDES_BY_LATERALITY = {
     Exercise.Laterality.EACH_SIDE: {Item.Side.EACH, Item.Side.LEFT, Item.Side.RIGHT},
     Exercise.Laterality.ALTERNATING: {Item.Side.ALTERNATING, Item.Side.EACH},
 }
+DEFAULT_SIDE = {
+    Exercise.Laterality.BILATERAL: Item.Side.BOTH,
+    Exercise.Laterality.EACH_SIDE: Item.Side.EACH,
+    Exercise.Laterality.ALTERNATING: Item.Side.ALTERNATING,
+}
+"""The side an item takes when none is given: what the exercise's laterality implies."""
+SIDE_LABELS = dict(Item.Side.choices)
+PARAMETER_LABELS = dict(Parameter.choices)
 PARAMETER_LIMITS = {
     "sets": MAX_SETS,
     "reps": MAX_REPS,
@@ -48,20 +57,29 @@ def block_errors(values: dict) -> dict:
     return {}
 
 
+def default_side(exercise: Exercise) -> str:
+    return DEFAULT_SIDE[exercise.laterality]
+
+
 def item_errors(exercise: Exercise, values: dict, kept_exercise_id: int | None = None) -> dict:
     """An exercise still in the library (an item may keep one archived since), a side it can be
-    done on, and ordered ranges."""
+    done on, and ordered ranges. Messages use the words of the forms, never internal codes."""
     errors = range_errors(values)
     if exercise.is_archived and exercise.pk != kept_exercise_id:
         errors["exercise"] = f"{exercise.name} is archived; choose one from the library."
-    side = values.get("side", Item.Side.BOTH)
+    side = values.get("side") or default_side(exercise)
     allowed = SIDES_BY_LATERALITY[exercise.laterality]
     if side not in allowed:
+        choices = [SIDE_LABELS[choice] for choice in Item.Side.values if choice in allowed]
         errors["side"] = (
-            f'"{side}" does not fit {exercise.name} ({exercise.get_laterality_display().lower()});'
-            f" use one of: {', '.join(sorted(allowed))}."
+            f"{exercise.name} is done {exercise.get_laterality_display().lower()}, so "
+            f'"{SIDE_LABELS.get(side, side)}" does not fit; choose {_one_of(choices)}.'
         )
     return errors
+
+
+def _one_of(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
 
 
 def starting_value(parameter: str, values: dict):
@@ -75,25 +93,29 @@ def rule_errors(exercise: Exercise, item_values: dict, rule: dict) -> dict:
     """A rule may only change what the exercise supports, within sane bounds."""
     parameter, mode = rule.get("parameter"), rule.get("mode", ProgressionRule.Mode.ABSOLUTE)
     amount, cap = rule.get("amount"), rule.get("cap")
+    label = PARAMETER_LABELS.get(parameter, parameter)
     if parameter not in exercise.progressable:
-        supported = ", ".join(exercise.progressable) or "nothing"
-        return {"parameter": f"{exercise.name} cannot progress {parameter} (it can: {supported})."}
+        supported = [PARAMETER_LABELS[name] for name in exercise.progressable]
+        can = f"choose {_one_of(supported)}" if supported else "it has nothing to progress"
+        return {"parameter": f"{exercise.name} cannot progress {label.lower()}; {can}."}
     errors = {}
     limit = PARAMETER_LIMITS[parameter]
     start = starting_value(parameter, item_values)
     if mode == ProgressionRule.Mode.DOUBLE:
         low, high = item_values.get("reps_min"), item_values.get("reps_max")
         if parameter != "load_kg":
-            errors["mode"] = "Double progression raises load_kg; choose that parameter."
+            errors["mode"] = "Double progression raises the external load: choose that."
         elif low is None or high is None or high <= low:
             errors["mode"] = "Double progression needs a reps range on the item, e.g. 8–10."
     if mode == ProgressionRule.Mode.PERCENT:
         if not start:
-            errors["mode"] = f"A percentage of nothing stays nothing: set the item's {parameter}."
+            errors["mode"] = (
+                f"A percentage of nothing stays nothing: set the item's {label.lower()} first."
+            )
         if amount is not None and amount > MAX_PERCENT:
             errors["amount"] = f"At most {MAX_PERCENT}% a step."
     elif amount is not None and amount > limit:
-        errors["amount"] = f"At most {limit} a step for {parameter}."
+        errors["amount"] = f"At most {limit} a step for {label.lower()}."
     threshold, regress_above = rule.get("pain_threshold"), rule.get("regress_above")
     if regress_above is not None and threshold is not None and regress_above < threshold:
         errors["regress_above"] = (
@@ -102,7 +124,7 @@ def rule_errors(exercise: Exercise, item_values: dict, rule: dict) -> dict:
         )
     if cap is not None:
         if cap > limit:
-            errors["cap"] = f"At most {limit} for {parameter}."
+            errors["cap"] = f"At most {limit} for {label.lower()}."
         elif start is not None and cap < Decimal(start):
             errors["cap"] = f"Below the starting value ({start})."
     return errors

@@ -324,7 +324,7 @@ def test_invalid_rule_shows_the_error_and_saves_nothing(admin_as_therapist, ther
     response = admin_as_therapist.post(PROGRAM_ADD, data)
 
     assert response.status_code == 200
-    assert "Nerve glide cannot progress step_height_cm (it can: reps)." in (
+    assert "Nerve glide cannot progress step height (cm); choose Reps." in (
         response.content.decode()
     )
     assert not Program.objects.exists()

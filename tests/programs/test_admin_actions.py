@@ -78,3 +78,100 @@ def test_an_invalid_page_neither_saves_nor_acts(admin_as_therapist, program):
     assert response.status_code == 200 and "weeks" in response.context["adminform"].form.errors
     program.refresh_from_db()
     assert (program.title, program.status, program.version) == ("Before", "draft", 1)
+
+
+# The compact builder: sides from the exercise, only the parameters it can progress, plain words
+
+
+def test_a_new_item_left_on_from_the_exercise_takes_the_exercises_side(
+    admin_as_therapist, therapist
+):
+    from exercises.models import Exercise
+    from programs.models import Item
+    from tests.factories import ClientFactory, ExerciseFactory
+    from tests.programs.test_admin import LOAD_RULE, PROGRAM_ADD, new_program_data
+
+    glide = ExerciseFactory(laterality=Exercise.Laterality.EACH_SIDE, progressable=["load_kg"])
+    page = admin_as_therapist.get(PROGRAM_ADD)
+    data = new_program_data(page, ClientFactory(therapist=therapist), glide, LOAD_RULE)
+    data["blocks-0-items-0-side"] = ""
+    assert admin_as_therapist.post(PROGRAM_ADD, data).status_code == 302
+    assert Item.objects.get().side == "each"
+
+
+def test_an_api_item_without_a_side_takes_the_exercises_side(as_therapist, program):
+    from exercises.models import Exercise
+    from tests.factories import ExerciseFactory
+
+    march = ExerciseFactory(laterality=Exercise.Laterality.ALTERNATING)
+    block = {"title": "Warm-up", "items": [{"exercise": march.pk, "reps_min": 10}]}
+    response = as_therapist.patch(
+        f"/api/v1/programs/{program.pk}/", {"blocks": [block]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["blocks"][0]["items"][0]["side"] == "alternating"
+
+
+def test_a_saved_items_rules_offer_only_what_its_exercise_can_progress(
+    admin_as_therapist, therapist
+):
+    from tests.factories import ProgressionRuleFactory
+
+    program = ProgramFactory(owner=therapist)
+    item = ItemFactory(block__program=program, exercise__progressable=["reps", "load_kg"])
+    ProgressionRuleFactory(item=item, parameter="reps", amount=1)
+    page = admin_as_therapist.get(program_url(program))
+    rules = page.context["inline_admin_formsets"][0].formset.forms[0]
+    [items] = rules.nested_formsets
+    [rule_formset] = items.forms[0].nested_formsets
+    offered = {value for value, _ in rule_formset.forms[0].fields["parameter"].choices if value}
+    assert offered == {"reps", "load_kg"}
+
+
+def test_a_side_that_does_not_fit_is_said_in_plain_words(admin_as_therapist, therapist):
+    from exercises.models import Exercise
+
+    program = ProgramFactory(owner=therapist)
+    ItemFactory(
+        block__program=program,
+        exercise__name="Bridge",
+        exercise__laterality=Exercise.Laterality.EACH_SIDE,
+        side="each",
+    )
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    data["blocks-0-items-0-side"] = "both"
+    page = admin_as_therapist.post(program_url(program), data).content.decode()
+    assert (
+        "Bridge is done each side, so &quot;Both sides together&quot; does not fit; choose "
+        "Each side, Left side only or Right side only." in page
+    )
+
+
+def test_the_builder_drops_the_sidebar_and_loads_its_layout(admin_as_therapist, program):
+    page = admin_as_therapist.get(program_url(program))
+    html = page.content.decode()
+    assert 'id="nav-sidebar"' not in html
+    assert "programs/program_page.css" in html and "programs/program_page.js" in html
+    assert 'class="inline-group group djn-group djn-tabular' in html  # an item per row
+
+
+def test_exercise_options_say_what_an_item_of_it_may_be_set_to(admin_as_therapist, therapist):
+    from django.test import Client
+    from django.urls import reverse
+
+    from exercises.models import Exercise
+    from tests.factories import CustomExerciseFactory, ExerciseFactory
+
+    def options(exercise):
+        url = reverse("admin:programs_program_exercise_options", args=[exercise.pk])
+        return admin_as_therapist.get(url)
+
+    glide = ExerciseFactory(laterality=Exercise.Laterality.EACH_SIDE, progressable=["reps"])
+    assert options(glide).json() == {
+        "sides": ["each", "left", "right"],
+        "default_side": "each",
+        "parameters": ["reps"],
+    }
+    assert options(CustomExerciseFactory()).status_code == 404  # another therapist's own
+    anonymous = Client().get(reverse("admin:programs_program_exercise_options", args=[glide.pk]))
+    assert anonymous.status_code == 302 and "/login/" in anonymous.url

@@ -1,10 +1,23 @@
-// The program page: never lose an edit, and show the first error.
+// The program page: blocks fold, no edit is lost, and the first error is shown.
+// - Each saved block folds to its heading; a click on the heading opens or folds it.
 // - Leaving the page with unsaved edits asks first (the action buttons save before they act).
-// - After a refused save, the first invalid field is opened (blocks collapse) and scrolled to.
+// - After a refused save, the first invalid field is opened and scrolled to.
+// - An item offers only the sides its exercise can be done on, and its rules only the
+//   parameters the exercise can progress (asked of the server when the exercise changes).
 "use strict";
+const BLOCK = '.djn-inline-form[data-inline-model="programs-block"]';
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("program_form");
   if (!form) return;
+  for (const block of form.querySelectorAll(`${BLOCK}[data-is-initial="true"]`)) {
+    if (!block.querySelector(".errorlist")) block.classList.add("collapsed");
+  }
+  form.addEventListener("click", (event) => {
+    const heading = event.target.closest(`${BLOCK} > h3`);
+    if (heading && !event.target.closest("a, input, button, label")) {
+      heading.parentElement.classList.toggle("collapsed");
+    }
+  });
   let edited = false;
   form.addEventListener("input", () => { edited = true; });
   form.addEventListener("change", () => { edited = true; });
@@ -15,6 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
       event.returnValue = "";
     }
   });
+  limitToExercises(form);
   const error = form.querySelector(".errorlist");
   if (error) {
     for (let node = error; node; node = node.parentElement) {
@@ -23,3 +37,46 @@ document.addEventListener("DOMContentLoaded", () => {
     error.scrollIntoView({ block: "center" });
   }
 });
+
+const ITEM = '[data-inline-model="programs-item"]';
+
+function limitToExercises(form) {
+  const config = document.getElementById("builder-config");
+  if (!config) return;
+  const url = (id) => config.dataset.exerciseOptions.replace("/0/", `/${id}/`);
+  const apply = async (select) => {
+    const item = select.closest(ITEM);
+    if (!item || !select.value) return;
+    const response = await fetch(url(select.value), { credentials: "same-origin" });
+    if (!response.ok) return;
+    const options = await response.json();
+    item.dataset.parameters = JSON.stringify(options.parameters);
+    const side = item.querySelector('select[name$="-side"]');
+    if (side && side.closest(ITEM) === item) {
+      for (const option of side.options) {
+        option.hidden = option.value !== "" && !options.sides.includes(option.value);
+      }
+      if (side.value && !options.sides.includes(side.value)) side.value = options.default_side;
+    }
+    for (const parameter of item.querySelectorAll('select[name$="-parameter"]')) {
+      limitParameters(parameter);
+    }
+  };
+  // The exercise picker is Django's select2 autocomplete: it announces changes through jQuery.
+  if (window.django && window.django.jQuery) {
+    window.django.jQuery(form).on("change", 'select[name$="-exercise"]', (event) => apply(event.target));
+  }
+  form.addEventListener("focusin", (event) => {
+    if (event.target.matches('select[name$="-parameter"]')) limitParameters(event.target);
+  });
+  for (const select of form.querySelectorAll(`${ITEM} select[name$="-exercise"]`)) apply(select);
+}
+
+function limitParameters(select) {
+  const item = select.closest(ITEM);
+  const allowed = item && item.dataset.parameters ? JSON.parse(item.dataset.parameters) : null;
+  if (!allowed) return;
+  for (const option of select.options) {
+    option.hidden = option.value !== "" && !allowed.includes(option.value);
+  }
+}
