@@ -10,8 +10,15 @@ import nested_admin
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -21,10 +28,12 @@ from django.utils.html import format_html, format_html_join
 from accounts.roles import therapists
 from audit.admin_mixin import AuditedAdminMixin
 from clients.models import Client
-from exercises.models import DOSE_FIELDS, Exercise, Parameter
+from exercises.models import DOSE_FIELDS, Exercise
+from progression import engine, plan
+from progression.engine import Dose
 from ptbuilder.domain_errors import Conflict
 
-from . import selectors, services
+from . import dosing, selectors, services
 from .forms import (
     RULE_FIELDS,
     ActivateWithOverrideForm,
@@ -36,6 +45,7 @@ from .forms import (
     ProgramAdminForm,
     ProgressionRuleAdminForm,
     ProgressionRuleFormSet,
+    posted_items,
 )
 from .models import Block, Item, Program, ProgressionRule
 from .validation import (
@@ -46,7 +56,6 @@ from .validation import (
     SIDES_BY_LATERALITY,
 )
 
-PARAMETER_LABELS = dict(Parameter.choices)
 FROM_CHANGE_PAGE = "_from_change"
 THEN = "_then"
 """The change page's action buttons submit the form with this name: the page is saved first
@@ -168,10 +177,32 @@ class ProgramKindFilter(admin.SimpleListFilter):
         return queryset
 
 
-def reason_text(reasons: dict) -> str:
-    return "; ".join(
-        f"{PARAMETER_LABELS.get(name, name)}: {text}" for name, text in reasons.items()
-    )
+PREVIEW_WEEKS_PER_TABLE = 8
+"""Weeks side by side in the preview: a long program wraps instead of scrolling sideways."""
+
+
+def render_preview(items, weeks: int | None, units: str, note: str = "") -> str:
+    """The plan of (exercise name, dose, rules) items over every week, on the planned path
+    ("when ready" rules assumed ready, their rises marked)."""
+    tables, error = [], ""
+    if weeks:
+        history = dosing.ready_every_week(weeks)
+        try:
+            entries = [
+                plan.Entry(name, engine.schedule(dose, rules, weeks, history), rules)
+                for name, dose, rules in items
+            ]
+            tables = plan.plan_tables(
+                entries,
+                first_week=1,
+                last_week=weeks,
+                units=units,
+                per_table=PREVIEW_WEEKS_PER_TABLE,
+            )
+        except ValueError as problem:
+            error = str(problem)
+    context = {"tables": tables, "note": note, "error": error, "items": items, "weeks": weeks}
+    return render_to_string("admin/programs/program/schedule_preview.html", context)
 
 
 @admin.register(Program)
@@ -303,7 +334,9 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
 
     def get_urls(self):
         options = self.admin_site.admin_view(self.exercise_options)
+        preview = self.admin_site.admin_view(self.preview_view)
         return [
+            path("<path:object_id>/preview/", preview, name="programs_program_preview"),
             path(
                 "exercise-options/<int:pk>/",
                 options,
@@ -343,23 +376,41 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         return HttpResponseRedirect(reverse("admin:programs_program_change", args=[obj.pk]))
 
     def schedule_preview(self, request, program: Program) -> str:
-        """The saved program week by week: rows are items, columns weeks, changes marked."""
+        """The saved program's plan, as the page opens (see preview_view for edits)."""
         program = selectors.program_detail_qs(user=request.user).get(pk=program.pk)
-        context = {"program": program, "weeks": range(1, program.weeks + 1), "rows": []}
+        items = [
+            (item.exercise.name, Dose.of(item), dosing.engine_rules(item))
+            for block in program.blocks.all()
+            for item in block.items.all()
+        ]
+        units = program.client.units if program.client else "metric"
+        return render_preview(items, program.weeks, units)
+
+    def preview_view(self, request, object_id):
+        """The plan of the page as edited, from its unsaved form: nothing is saved."""
+        return self.object_page(request, object_id, "preview", self._preview)
+
+    def _preview(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        program = self.get_object(request, unquote(object_id))
+        if program is None or not self.has_view_or_change_permission(request, program):
+            return HttpResponseNotFound()
+        formsets, _ = self._create_formsets(request, program, change=True)
+        items, invalid = posted_items([formset for formset in formsets if formset.model is Block])
+        weeks_field = Program._meta.get_field("weeks").formfield()
         try:
-            schedule = selectors.program_schedule(program=program, weeks=program.weeks)
-        except ValueError as error:
-            context["error"] = str(error)
-            schedule = []
-        for row in schedule:
-            cells = [
-                {"text": week["dose_text"], "reason": reason_text(week["reasons"])}
-                for week in row["weeks"]
-            ]
-            context["rows"].append(
-                {"block": row["block"], "exercise": row["exercise"], "cells": cells}
+            weeks = weeks_field.clean(request.POST.get("weeks"))
+        except ValidationError:
+            return HttpResponse(
+                render_preview([], None, "metric", "Set the weeks to see the plan.")
             )
-        return render_to_string("admin/programs/program/schedule_preview.html", context)
+        client_id = request.POST.get("client", "")
+        own = Client.objects.of(request.user)
+        client = own.filter(pk=client_id).first() if client_id.isdigit() else None
+        units = client.units if client else "metric"
+        note = f"{invalid} exercise row(s) with errors are left out." if invalid else ""
+        return HttpResponse(render_preview(items, weeks, units, note))
 
     # Actions
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from clients.models import Client
 from exercises.models import DOSE_FIELDS
+from progression import engine
 from ptbuilder.domain_errors import Invalid, Stale
 
 from . import services
@@ -357,3 +358,44 @@ class ActivateWithOverrideForm(forms.Form):
         if not reason:
             raise ValidationError("Give the reason.")
         return reason
+
+
+def posted_items(block_formsets) -> tuple[list[tuple[str, engine.Dose, list[engine.Rule]]], int]:
+    """The items a posted program page holds, as the engine takes them (exercise name, week-1
+    dose, rules), in page order, without saving anything; and how many item rows were left out
+    because they are invalid. This is what the live schedule preview shows."""
+    items, invalid = [], 0
+    for block_form in _kept(block_formsets):
+        for item_form in _kept(getattr(block_form, "nested_formsets", [])):
+            rule_forms = list(_kept(getattr(item_form, "nested_formsets", [])))
+            valid = item_form.is_valid() and all(form.is_valid() for form in rule_forms)
+            exercise = item_form.cleaned_data.get("exercise") if valid else None
+            try:
+                if exercise is None:
+                    raise ValueError("an invalid row")
+                dose = engine.Dose(**{name: item_form.cleaned_data[name] for name in ENGINE_DOSE})
+                rules = [
+                    engine.Rule(**{name: form.cleaned_data[name] for name in RULE_FIELDS})
+                    for form in rule_forms
+                ]
+            except ValueError:
+                invalid += 1
+                continue
+            items.append((exercise.name, dose, rules))
+    return items, invalid
+
+
+ENGINE_DOSE = list(engine.Dose.__dataclass_fields__)
+
+
+def _kept(formsets):
+    """The rows the page keeps, over the given formsets: neither deleted nor an untouched blank
+    row. Each formset is validated first, so that its rows carry their errors."""
+    for formset in formsets:
+        formset.is_valid()
+        for index, form in enumerate(formset.forms):
+            if index >= formset.initial_form_count() and not form.has_changed():
+                continue
+            if form.is_valid() and formset._should_delete_form(form):
+                continue
+            yield form

@@ -17,14 +17,11 @@ from django.utils import timezone
 
 from clinics.models import clinic_of, emergency_number_for
 from exercises.models import Equipment, RedFlag
-from progression import session_time
-from progression.text import format_load, format_step_height
+from progression import plan, session_time
 from ptbuilder import caching
 
 from . import dosing
-from .models import Block, Program, ProgressionRule
-
-GATED = ProgressionRule.Trigger.GATED
+from .models import Block, Program
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 WEEKS_PER_TABLE = 6
@@ -44,14 +41,6 @@ STOP_RULES = [
 NEW_INJURY = "you fall or hurt yourself (a new injury), even if it seems minor"
 """Said with the condition's stop-and-contact flags: the seed's trauma flag is screening history,
 but an injury during the program also means stopping until the therapist has seen it."""
-PARAMETER_LABELS = {
-    "sets": "Sets",
-    "reps": "Reps",
-    "hold_seconds": "Hold",
-    "duration_seconds": "Duration",
-    "load_kg": "Load",
-    "step_height_cm": "Step height",
-}
 
 
 @dataclass(frozen=True)
@@ -75,19 +64,6 @@ class PrintBlock:
     structure: str
     notes: str
     exercises: list[PrintExercise]
-
-
-@dataclass(frozen=True)
-class ProgressionRow:
-    exercise: str
-    parameter: str
-    values: list[str]
-
-
-@dataclass(frozen=True)
-class ProgressionTable:
-    weeks: list[int]
-    rows: list[ProgressionRow]
 
 
 @dataclass(frozen=True)
@@ -122,7 +98,7 @@ class PrintDocument:
     emergency_number: str
     advice: str
     blocks: list[PrintBlock]
-    progression_tables: list[ProgressionTable]
+    progression_tables: list[plan.Table]
     tracking_groups: list[list[TrackingRow]]
 
 
@@ -313,57 +289,19 @@ def tracking_groups(first_week: int, last_week: int, sessions: int) -> list[list
     return groups
 
 
-def _value_text(parameter: str, dose, units: str) -> str:
-    if parameter == "load_kg":
-        return format_load(dose.load_kg, units) or "bodyweight"
-    if parameter == "step_height_cm":
-        return format_step_height(dose.step_height_cm, units) or "–"
-    if parameter == "sets":
-        return str(dose.sets or "–")
-    low, high = getattr(dose, f"{parameter}_min"), getattr(dose, f"{parameter}_max")
-    unit = "" if parameter == "reps" else " s"
-    return f"{low}–{high}{unit}" if high and high != low else f"{low}{unit}"
-
-
-def _progression_tables(program, schedules, first_week, last_week, units):
-    """Week-by-week values, only for parameters that change within the weeks printed."""
-    rows = []
-    for block in program.blocks.all():
-        for item in block.items.all():
-            weeks = schedules[item.pk][first_week - 1 : last_week]
-            gated = {}
-            for rule in item.progressions.all():
-                for parameter in _changed(rule):
-                    gated[parameter] = gated.get(parameter, False) or rule.trigger == GATED
-            for parameter, when_ready in gated.items():
-                values = [_value_text(parameter, week.dose, units) for week in weeks]
-                if len(set(values)) > 1:
-                    if when_ready:
-                        values = _when_ready(values)
-                    rows.append((item.exercise.name, PARAMETER_LABELS[parameter], values))
-    tables = []
-    for start in range(0, last_week - first_week + 1, WEEKS_PER_TABLE):
-        span = slice(start, start + WEEKS_PER_TABLE)
-        week_numbers = list(range(first_week, last_week + 1))[span]
-        tables.append(
-            ProgressionTable(
-                week_numbers,
-                [ProgressionRow(name, label, values[span]) for name, label, values in rows],
-            )
-        )
-    return tables if rows else []
-
-
-def _when_ready(values: list[str]) -> list[str]:
-    """A gated rule's rise happens once the client is ready, not on a date: the plan says so."""
-    return [
-        f"{value} when ready" if index and value != values[index - 1] else value
-        for index, value in enumerate(values)
+def _progression_tables(program, schedules, first_week, last_week, units) -> list[plan.Table]:
+    entries = [
+        plan.Entry(item.exercise.name, schedules[item.pk], dosing.engine_rules(item))
+        for block in program.blocks.all()
+        for item in block.items.all()
     ]
-
-
-def _changed(rule) -> list[str]:
-    return ["load_kg", "reps"] if rule.mode == "double" else [rule.parameter]
+    return plan.plan_tables(
+        entries,
+        first_week=first_week,
+        last_week=last_week,
+        units=units,
+        per_table=WEEKS_PER_TABLE,
+    )
 
 
 def render_html(document: PrintDocument) -> str:

@@ -32,6 +32,7 @@ _UNITS = {  # (singular, plural) used in reason texts
     "load_kg": ("kg", "kg"),
     "step_height_cm": ("cm", "cm"),
 }
+_RANGE_ENDS = {name for names in _DOSE_FIELDS.values() if len(names) == 2 for name in names}
 _WHOLE = Decimal(1)
 
 
@@ -354,6 +355,8 @@ def _apply(rule: Rule, running: dict[str, Decimal | None], base: Dose) -> _Note:
     capped = False
     for name in _DOSE_FIELDS[rule.parameter]:
         current = running[name]
+        if current is None and name in _RANGE_ENDS:
+            continue  # an end the prescription leaves open stays open
         if rule.mode == "absolute":
             proposed = (current or Decimal(0)) + rule.amount
         elif current:

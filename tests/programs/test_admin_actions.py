@@ -175,3 +175,61 @@ def test_exercise_options_say_what_an_item_of_it_may_be_set_to(admin_as_therapis
     assert options(CustomExerciseFactory()).status_code == 404  # another therapist's own
     anonymous = Client().get(reverse("admin:programs_program_exercise_options", args=[glide.pk]))
     assert anonymous.status_code == 302 and "/login/" in anonymous.url
+
+
+# The live plan: worked out from the unsaved page, nothing saved
+
+
+def preview_url(program):
+    from django.urls import reverse
+
+    return reverse("admin:programs_program_preview", args=[program.pk])
+
+
+def test_the_preview_follows_unsaved_edits_and_saves_nothing(admin_as_therapist, therapist):
+    import re
+    from decimal import Decimal
+
+    from tests.factories import ProgressionRuleFactory
+
+    program = ProgramFactory(owner=therapist, weeks=3)
+    item = ItemFactory(block__program=program, exercise__name="Squat", load_kg=Decimal("10"))
+    ProgressionRuleFactory(item=item, parameter="load_kg", amount=Decimal("2.5"), trigger="gated")
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    data.update({"weeks": "4", "blocks-0-items-0-load_kg": "20"})  # edited, not saved
+
+    answer = admin_as_therapist.post(preview_url(program), data).content.decode()
+
+    row = answer[answer.index("Squat: load</th>") :].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells == ["20 kg", "22.5 kg when ready", "25 kg when ready", "27.5 kg when ready"]
+    assert 'class="when-ready"' in row
+    program.refresh_from_db()
+    item.refresh_from_db()
+    assert (program.version, program.weeks, item.load_kg) == (1, 3, Decimal("10"))
+
+
+def test_the_preview_leaves_out_invalid_rows_and_says_so(admin_as_therapist, program):
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    data["blocks-0-items-0-reps_max"] = "1"  # below the minimum
+    data["blocks-0-items-0-reps_min"] = "5"
+    answer = admin_as_therapist.post(preview_url(program), data).content.decode()
+    assert "1 exercise row(s) with errors are left out." in answer
+
+
+def test_the_preview_is_the_therapists_own_and_a_post(admin_as_therapist, program):
+    from tests.factories import TherapistFactory
+
+    theirs = ProgramFactory(owner=TherapistFactory())
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    assert admin_as_therapist.post(preview_url(theirs), data).status_code == 404
+    assert admin_as_therapist.get(preview_url(program)).status_code == 405
+
+
+def test_the_preview_is_recorded_as_a_read_of_the_program(admin_as_therapist, program):
+    from audit.models import AuditEvent
+
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    admin_as_therapist.post(preview_url(program), data)
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.object_id) == ("read:admin-preview", str(program.pk))

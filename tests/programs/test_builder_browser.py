@@ -86,15 +86,22 @@ def test_the_builder_fits_offers_what_fits_and_saves_before_it_acts(live_server,
         opened_width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=str(SCREENSHOTS / "2-circuit-open.png"), full_page=True)
 
-        # a refused save: the page comes back with the invalid field opened and in view
-        page.locator('input[name="weeks"]').fill("0")
+        # the plan follows the unsaved rule at once, and shows only what changes
         parameter.select_option("reps")
         added.locator(f'{RULE}.djn-item input[name$="-amount"]').fill("1")
+        plan = page.locator("#schedule-preview")
+        expect(plan).to_contain_text("Sciatic nerve glide: reps")
+        expect(plan.locator("th", has_text="Week 8")).to_be_visible()
+        plan.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "3-live-plan.png"))
+
+        # a refused save: the page comes back with the invalid field opened and in view
+        page.locator('input[name="weeks"]').fill("0")
         with page.expect_navigation():
             page.get_by_role("button", name="Save and activate", exact=True).click()
         first_error = page.locator("#program_form .errorlist").first
         expect(first_error).to_be_in_viewport()
-        page.screenshot(path=str(SCREENSHOTS / "3-first-error.png"))
+        page.screenshot(path=str(SCREENSHOTS / "4-first-error.png"))
         expect(page.locator(".errornote")).to_be_visible()  # refused: nothing saved or activated
 
         # corrected, "Save and activate" keeps every edit and then activates
@@ -102,7 +109,7 @@ def test_the_builder_fits_offers_what_fits_and_saves_before_it_acts(live_server,
         page.locator('input[name="title"]').fill("Dana's sciatica plan")
         with page.expect_navigation():
             page.get_by_role("button", name="Save and activate", exact=True).click()
-        page.screenshot(path=str(SCREENSHOTS / "4-activated.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "5-activated.png"), full_page=True)
         browser.close()
 
     assert errors == []

@@ -354,3 +354,13 @@ def test_dose_for_week_is_the_last_week_of_the_schedule():
     assert dose_for_week(base, rules, 9, history).dose == Dose(
         sets=3, reps_min=9, reps_max=9, load_kg=Decimal("10")
     )
+
+
+def test_an_open_end_of_a_range_stays_open_as_the_other_rises():
+    """reps_min 12 with no maximum: "12", then "13", never "13–1"."""
+    weeks = schedule(Dose(reps_min=12), [Rule("reps", Decimal(1))], 3)
+    assert [(week.dose.reps_min, week.dose.reps_max) for week in weeks] == [
+        (12, None),
+        (13, None),
+        (14, None),
+    ]

@@ -2,6 +2,7 @@
 // - Each saved block folds to its heading; a click on the heading opens or folds it.
 // - Leaving the page with unsaved edits asks first (the action buttons save before they act).
 // - After a refused save, the first invalid field is opened and scrolled to.
+// - The week-by-week plan follows the unsaved edits (a preview request; nothing is saved).
 // - An item offers only the sides its exercise can be done on, and its rules only the
 //   parameters the exercise can progress (asked of the server when the exercise changes).
 "use strict";
@@ -29,6 +30,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   limitToExercises(form);
+  followEdits(form);
   const error = form.querySelector(".errorlist");
   if (error) {
     for (let node = error; node; node = node.parentElement) {
@@ -56,7 +58,7 @@ function limitToExercises(form) {
       for (const option of side.options) {
         option.hidden = option.value !== "" && !options.sides.includes(option.value);
       }
-      if (side.value && !options.sides.includes(side.value)) side.value = options.default_side;
+      if (!options.sides.includes(side.value)) side.value = options.default_side;
     }
     for (const parameter of item.querySelectorAll('select[name$="-parameter"]')) {
       limitParameters(parameter);
@@ -79,4 +81,26 @@ function limitParameters(select) {
   for (const option of select.options) {
     option.hidden = option.value !== "" && !allowed.includes(option.value);
   }
+}
+
+function followEdits(form) {
+  const config = document.getElementById("builder-config");
+  const url = config && config.dataset.preview;
+  if (!url) return;
+  let timer = null;
+  let asked = 0;
+  const refresh = async () => {
+    const mine = ++asked;
+    const response = await fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+    const current = document.getElementById("schedule-preview");
+    if (!response.ok || mine !== asked || !current) return;  // a newer edit asked meanwhile
+    current.outerHTML = await response.text();
+  };
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 400);
+  };
+  form.addEventListener("input", soon);
+  form.addEventListener("change", soon);
+  if (window.django && window.django.jQuery) window.django.jQuery(form).on("change", soon);
 }
