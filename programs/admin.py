@@ -124,8 +124,15 @@ class ItemInline(
     sortable_field_name = "position"
     autocomplete_fields = ["exercise"]
     inlines = [ProgressionRuleInline]
-    fields = ["exercise", "side", *DOSE_FIELDS, "notes", "position"]
+    fields = ["exercise", "side", *DOSE_FIELDS, "notes", "needs_review", "position"]
     classes = ["items"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """Doses in the units of the page's program's client (set on the request by
+        ProgramAdmin.change_view and the preview)."""
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.units = getattr(request, "program_units", "metric")
+        return formset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "exercise":
@@ -316,6 +323,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         context = dict(extra_context or {})
         program = self.get_object(request, unquote(object_id))
         if program is not None:
+            request.program_units = program.client.units if program.client else "metric"
             can_activate = (
                 self.has_change_permission(request, program)
                 and not program.is_template
@@ -396,6 +404,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         program = self.get_object(request, unquote(object_id))
         if program is None or not self.has_view_or_change_permission(request, program):
             return HttpResponseNotFound()
+        request.program_units = program.client.units if program.client else "metric"
         formsets, _ = self._create_formsets(request, program, change=True)
         items, invalid = posted_items([formset for formset in formsets if formset.model is Block])
         weeks_field = Program._meta.get_field("weeks").formfield()
@@ -405,10 +414,7 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
             return HttpResponse(
                 render_preview([], None, "metric", "Set the weeks to see the plan.")
             )
-        client_id = request.POST.get("client", "")
-        own = Client.objects.of(request.user)
-        client = own.filter(pk=client_id).first() if client_id.isdigit() else None
-        units = client.units if client else "metric"
+        units = request.program_units  # the page's doses are in these units too
         note = f"{invalid} exercise row(s) with errors are left out." if invalid else ""
         return HttpResponse(render_preview(items, weeks, units, note))
 

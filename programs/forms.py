@@ -4,13 +4,16 @@ Prescription rules come from programs/validation.py, so the admin and the API ac
 the same programs.
 """
 
+from decimal import Decimal
+
 import nested_admin
 from django import forms
 from django.core.exceptions import ValidationError
 
 from clients.models import Client
-from exercises.models import DOSE_FIELDS
+from exercises.models import DOSE_FIELDS, MAX_LOAD_KG, MAX_STEP_HEIGHT_CM
 from progression import engine
+from progression.text import CM_PER_INCH, POUNDS_PER_KG
 from ptbuilder.domain_errors import Invalid, Stale
 
 from . import services
@@ -206,8 +209,9 @@ class ItemAdminForm(forms.ModelForm):
 
     class Meta:
         model = Item
-        fields = ["exercise", "side", "position", *DOSE_FIELDS, "notes"]
+        fields = ["exercise", "side", "position", *DOSE_FIELDS, "notes", "needs_review"]
         labels = {
+            "needs_review": "Review",
             "sets": "Sets",
             "reps_min": "Reps",
             "reps_max": "to",
@@ -224,13 +228,53 @@ class ItemAdminForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 1, "cols": 24}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, units: str = "metric", **kwargs):
         super().__init__(*args, **kwargs)
         side = self.fields["side"]
         side.required = False
         side.choices = [FROM_THE_EXERCISE, *Item.Side.choices]
         if not self.instance.pk:
             side.initial = ""
+        self.imperial = units == "imperial"
+        if self.imperial:
+            self._in_imperial_units()
+
+    def _in_imperial_units(self):
+        """Load in pounds and step height in inches, as the client reads them; stored exactly
+        in kilograms and centimetres (converted back in clean_load_kg and
+        clean_step_height_cm)."""
+        self.fields["load_kg"] = forms.DecimalField(
+            label="Load lb",
+            required=False,
+            min_value=0,
+            max_value=MAX_LOAD_KG * POUNDS_PER_KG,
+            decimal_places=1,
+            widget=NUMBER,
+        )
+        self.fields["step_height_cm"] = forms.IntegerField(
+            label="Step in",
+            required=False,
+            min_value=0,
+            max_value=int(MAX_STEP_HEIGHT_CM / CM_PER_INCH),
+            widget=NUMBER,
+        )
+        kg, cm = self.instance.load_kg, self.instance.step_height_cm
+        if self.instance.pk and kg is not None:
+            self.initial["load_kg"] = (Decimal(kg) * POUNDS_PER_KG).quantize(Decimal("0.1"))
+        if self.instance.pk and cm is not None:
+            self.initial["step_height_cm"] = round(Decimal(cm) / CM_PER_INCH)
+
+    def clean_load_kg(self):
+        value = self.cleaned_data["load_kg"]
+        if self.imperial and value is not None:
+            return (value / POUNDS_PER_KG).quantize(Decimal("0.01"))
+        return value
+
+    def clean_step_height_cm(self):
+        value = self.cleaned_data["step_height_cm"]
+        if self.imperial and value is not None:
+            return round(value * CM_PER_INCH)
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -246,10 +290,15 @@ class ItemAdminForm(forms.ModelForm):
 
 
 class ItemFormSet(ProgramPartFormSet):
-    """Each item's side must fit its exercise and its ranges must be ordered (item_errors)."""
+    """Each item's side must fit its exercise and its ranges must be ordered (item_errors).
+    Doses are in the program's client's units (`units`, set by the page's admin)."""
 
     page_lookup = "block__program"
     default_error_messages = {"too_many_forms": "A block holds at most %(num)d exercises."}
+    units = "metric"
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "units": self.units}
 
     def clean(self):
         super().clean()

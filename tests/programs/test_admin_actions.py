@@ -233,3 +233,39 @@ def test_the_preview_is_recorded_as_a_read_of_the_program(admin_as_therapist, pr
     admin_as_therapist.post(preview_url(program), data)
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.object_id) == ("read:admin-preview", str(program.pk))
+
+
+def test_an_imperial_clients_doses_are_edited_in_pounds_and_inches(admin_as_therapist, therapist):
+    from decimal import Decimal
+
+    from programs.models import Item
+    from tests.factories import ClientFactory
+
+    program = ProgramFactory(
+        owner=therapist, client=ClientFactory(therapist=therapist, units="imperial")
+    )
+    item = ItemFactory(block__program=program, load_kg=Decimal("4.54"), step_height_cm=15)
+    page = admin_as_therapist.get(program_url(program))
+    html = page.content.decode()
+    assert "Load lb" in html and "Step in" in html
+    data = form_data(page)
+    assert (data["blocks-0-items-0-load_kg"], data["blocks-0-items-0-step_height_cm"]) == (
+        "10.0",
+        "6",
+    )
+    data.update({"blocks-0-items-0-load_kg": "15", "blocks-0-items-0-step_height_cm": "8"})
+    assert admin_as_therapist.post(program_url(program), data).status_code == 302
+    item = Item.objects.get(pk=item.pk)
+    assert (item.load_kg, item.step_height_cm) == (Decimal("6.80"), 20)  # exact metric values
+
+
+def test_review_marks_clear_on_the_builder_row(admin_as_therapist, therapist):
+    from programs.models import Item
+
+    program = ProgramFactory(owner=therapist)
+    item = ItemFactory(block__program=program, needs_review=True)
+    data = form_data(admin_as_therapist.get(program_url(program)))
+    assert data["blocks-0-items-0-needs_review"] == "on"
+    del data["blocks-0-items-0-needs_review"]  # unticked
+    assert admin_as_therapist.post(program_url(program), data).status_code == 302
+    assert Item.objects.get(pk=item.pk).needs_review is False
