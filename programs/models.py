@@ -31,6 +31,19 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(Q(owner=user) | Q(owner__isnull=True, client__isnull=True))
 
 
+def recorded_by(**options) -> models.ForeignKey:
+    """Who did something to a program, kept for the record (and kept if the user goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        editable=False,
+        **options,
+    )
+
+
 class Program(models.Model):
     """A prescription for one client, or a template when it has no client."""
 
@@ -88,37 +101,17 @@ class Program(models.Model):
         "self", null=True, blank=True, related_name="copies", on_delete=models.SET_NULL
     )
     activated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-        editable=False,
-    )
+    activated_by = recorded_by()
     override_reason = models.TextField(
         blank=True, editable=False, help_text="Why it was activated without a clear screening."
     )
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
-    paused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-        editable=False,
-    )
+    paused_by = recorded_by()
     pause_reason = models.TextField(blank=True, editable=False, help_text="Why it was paused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-        editable=False,
-        help_text="Who saved the current version: named when a stale page is refused.",
+    updated_by = recorded_by(
+        help_text="Who saved the current version: named when a stale page is refused."
     )
 
     objects = ProgramQuerySet.as_manager()
