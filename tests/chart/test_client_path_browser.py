@@ -5,11 +5,9 @@ kept under artifacts/client-path/; the page loads are counted, as they are the t
 waiting time."""
 
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -18,21 +16,18 @@ from clients.models import Invitation, Screening
 from exercises.models import Condition
 from programs.models import Program
 from programs.seeding import seed_library
+from tests.browser import BROWSER_TEST, signed_in_page
 from tests.factories import ClientFactory, ScreeningFactory
 
-CHROMIUM = shutil.which("chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "client-path"
 PAGE_LOADS = 8
 """Client page, screening form, saved (back on the client page), new program's page, client
 page again, invitation, client page with the invitation's state, the client list."""
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
-def test_a_new_client_from_screening_to_invitation(live_server, client, therapist):
+def test_a_new_client_from_screening_to_invitation(live_server, therapist):
     seed_library()
     sciatica = Condition.objects.get(slug="sciatica")
     dana = ClientFactory(therapist=therapist, first_name="Dana", last_name="Demo")
@@ -41,28 +36,12 @@ def test_a_new_client_from_screening_to_invitation(live_server, client, therapis
     )
     flags = list(sciatica.red_flags.all())
     template = Program.objects.get(slug="sciatic-nerve-pain-six-movement-tools")
-    client.force_login(therapist)
-    session_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     client_page = f"{live_server.url}{reverse('admin:clients_client_change', args=[dana.pk])}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session_cookie,
-                    "url": live_server.url,
-                }
-            ]
-        )
+    with signed_in_page(live_server, therapist, viewport={"width": 1280, "height": 900}) as page:
         loads = []
         page.on("load", lambda loaded: loads.append(loaded.url))
 
@@ -116,7 +95,6 @@ def test_a_new_client_from_screening_to_invitation(live_server, client, therapis
         expect(page.locator("td.field-screening")).to_have_text(re.compile(r"^Clear \("))
         expect(page.locator("td.field-active_program")).to_have_text("–")
         shot("7-client-list")
-        browser.close()
     assert len(loads) == PAGE_LOADS, loads
     assert Screening.objects.get(
         client=dana, performed_at__gte=timezone.now() - timedelta(1)

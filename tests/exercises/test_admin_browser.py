@@ -1,22 +1,17 @@
 """An exercise's lines edited in a real browser, with Django's admin JavaScript on the page:
 headless Chromium (Debian's) driven by Playwright."""
 
-import shutil
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.browser import BROWSER_TEST, signed_in_page
 from tests.factories import CustomExerciseFactory
 
-CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 PASTE = """(input) => {
     const data = new DataTransfer();
@@ -26,25 +21,16 @@ PASTE = """(input) => {
 }"""
 
 
-def test_steps_are_added_removed_and_reordered_then_saved(live_server, client, therapist):
+def test_steps_are_added_removed_and_reordered_then_saved(live_server, therapist):
     exercise = CustomExerciseFactory(
         owner=therapist,
         name="Heel slide",
         steps=["Lie on your back.", "Bend the knee.", "Slide the heel away."],
         cues=["Breathe."],
     )
-    client.force_login(therapist)
-    session_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     change_page = live_server.url + reverse("admin:exercises_exercise_change", args=[exercise.pk])
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 1150})
+    with signed_in_page(live_server, therapist, viewport={"width": 1280, "height": 1150}) as page:
         problems = []  # script errors, and failed requests (a missing asset, /favicon.ico)
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on(
@@ -60,15 +46,6 @@ def test_steps_are_added_removed_and_reordered_then_saved(live_server, client, t
             lambda answer: (
                 problems.append(f"{answer.status} {answer.url}") if answer.status >= 400 else None
             ),
-        )
-        page.context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session_cookie,
-                    "url": live_server.url,
-                }
-            ]
         )
         assert page.goto(change_page).status == 200
         steps = page.locator(".field-steps .line-list")
@@ -97,7 +74,6 @@ def test_steps_are_added_removed_and_reordered_then_saved(live_server, client, t
         saved_lines = steps.locator("input").evaluate_all("inputs => inputs.map(i => i.value)")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "exercise-admin-steps.png"))  # message and lines
-        browser.close()
 
     assert "was changed successfully" in saved_message
     assert saved_lines == [

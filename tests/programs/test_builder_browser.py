@@ -2,10 +2,8 @@
 driven by Playwright) at 1366×900: compact, offering only what fits the exercise, saving before
 it acts, and showing the first error. Screenshots are kept under artifacts/builder/."""
 
-import shutil
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -13,18 +11,15 @@ from exercises.models import Exercise
 from programs.models import Program
 from programs.seeding import seed_library
 from programs.services import program_copy
+from tests.browser import BROWSER_TEST, signed_in_page
 from tests.factories import ClientFactory, ScreeningFactory
 
-CHROMIUM = shutil.which("chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "builder"
 WIDTH, HEIGHT = 1366, 900
 SCREENS = 4
 """The seeded template's page, as it opens (blocks folded), is at most this many screens tall."""
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 ITEM = '[data-inline-model="programs-item"]'
 RULE = '[data-inline-model="programs-progressionrule"]'
@@ -38,22 +33,14 @@ def test_the_builder_fits_offers_what_fits_and_saves_before_it_acts(live_server,
     template = Program.objects.get(slug="sciatic-nerve-pain-six-movement-tools")
     program = program_copy(program=template, client=dana, by=therapist)
     glide_can = Exercise.objects.get(slug="sciatic-nerve-glide").progressable
-    client.force_login(therapist)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     url = f"{live_server.url}{reverse('admin:programs_program_change', args=[program.pk])}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-        page.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-        )
+    with signed_in_page(
+        live_server, therapist, viewport={"width": WIDTH, "height": HEIGHT}
+    ) as page:
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url)
@@ -110,7 +97,6 @@ def test_the_builder_fits_offers_what_fits_and_saves_before_it_acts(live_server,
         with page.expect_navigation():
             page.get_by_role("button", name="Save and activate", exact=True).click()
         page.screenshot(path=str(SCREENSHOTS / "5-activated.png"), full_page=True)
-        browser.close()
 
     assert errors == []
     assert folded <= SCREENS * HEIGHT, f"{folded} px tall"
