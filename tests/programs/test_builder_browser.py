@@ -26,7 +26,7 @@ RULE = '[data-inline-model="programs-progressionrule"]'
 VISIBLE_OPTIONS = "select => [...select.options].filter(o => !o.hidden).map(o => o.value)"
 
 
-def test_the_builder_fits_offers_what_fits_and_saves_before_it_acts(live_server, client, therapist):
+def test_the_builder_fits_offers_what_fits_and_saves_before_it_acts(live_server, therapist):
     seed_library()
     dana = ClientFactory(therapist=therapist, first_name="Dana", last_name="Demo")
     ScreeningFactory(client=dana)  # clear: the program may be activated
