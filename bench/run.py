@@ -9,6 +9,8 @@ endpoint's own work costs on this machine, independent of how fast the machine i
 and floors take turns in short rounds; before each round and each latency measure the objects
 left so far are frozen (gc.freeze), so the data built for the benchmark and the test client's
 leftovers are not charged to the requests' garbage collections. Results go to docs/BENCHMARKS.md.
+The admin pages' render times (bench/admin_pages.py) come first, on the seeded database;
+`bench/run.py admin-pages` measures them alone.
 """
 
 import gc
@@ -36,6 +38,7 @@ from django.test import Client as HttpClient  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from knox.models import AuthToken  # noqa: E402
 
+from bench import admin_pages  # noqa: E402
 from bench.urls import FLOOR_BODIES, MANDATORY  # noqa: E402
 from clients.models import Client as ClientRecord  # noqa: E402
 from exercises.models import Category, Exercise  # noqa: E402
@@ -250,10 +253,24 @@ def machine() -> list[str]:
     ]
 
 
-def main() -> None:
+def measure_admin_pages() -> None:
+    """The admin pages' own section (bench/admin_pages.py), on the database as just seeded."""
+    print("Measuring the admin pages ...", flush=True)
+    rows = admin_pages.admin_page_times()
+    section = admin_pages.section(rows, setup(), machine()[:4])
+    print(section)
+    write_section(ROOT / "docs" / "BENCHMARKS.md", f"admin pages, {setup()}", section)
+
+
+def main(admin_pages_only: bool = False) -> None:
+    """Every measure; with `admin_pages_only` (`bench/run.py admin-pages`), that section alone."""
     print("Preparing data ...", flush=True)
     old_name = connection.settings_dict["NAME"]
     fresh_database()
+    measure_admin_pages()
+    if admin_pages_only:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
     therapist = TherapistFactory()
     account = UserFactory()
     client = ClientRecord.objects.create(
@@ -402,4 +419,4 @@ def write_section(path: Path, name: str, section: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(admin_pages_only=sys.argv[1:] == ["admin-pages"])

@@ -45,6 +45,14 @@ def day(moment) -> str:
     return date_format(timezone.localtime(moment), "j M Y")
 
 
+class ScreeningInline(ClientScreeningInline):
+    """The client's screenings, read with the client that each row's heading names
+    (Screening.__str__): the page costs the same however many screenings there are."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("client")
+
+
 class ClientProgramInline(ReadOnlyInline):
     """The client's programs; each is edited on its own page."""
 
@@ -77,7 +85,7 @@ class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = [ArchivedFilter, "units"]
     search_fields = ["first_name", "last_name", "email"]
     raw_id_fields = ["user"]
-    inlines = [ClientScreeningInline, ClientProgramInline]
+    inlines = [ScreeningInline, ClientProgramInline]
 
     @admin.display(description="name", ordering="last_name")
     def name(self, client):
@@ -165,19 +173,19 @@ class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
             obj.therapist = request.user
         super().save_model(request, obj, form, change)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        client = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if client is not None:
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The client's page with their chart, for the client the admin has already read (with
+        its summary, get_queryset): it is not read twice."""
+        if obj is not None:
             context.update(
-                open_attention=client.attention.open().prefetch_related("red_flags"),
-                adherence=client_adherence(client=client),
-                recent_sessions=client.sessions.select_related("program").prefetch_related(
+                open_attention=obj.attention.open().prefetch_related("red_flags"),
+                adherence=client_adherence(client=obj),
+                recent_sessions=obj.sessions.select_related("program").prefetch_related(
                     "entries__exercise"
                 )[:RECENT_SESSIONS],
-                **self.next_steps(request, client),
+                **self.next_steps(request, obj),
             )
-        return super().change_view(request, object_id, form_url, context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def next_steps(self, request, client) -> dict:
         """The new client's path on their page: where they stand and what to start next."""

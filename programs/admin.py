@@ -134,6 +134,9 @@ class ItemInline(
         formset.units = getattr(request, "program_units", "metric")
         return formset
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("exercise", "block__program")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "exercise":
             # The autocomplete lists ExerciseAdmin.get_queryset (shared + own); this makes the
@@ -161,6 +164,9 @@ class BlockInline(
         "position",
     ]
     classes = ["blocks"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program")
 
 
 class ProgramKindFilter(admin.SimpleListFilter):

@@ -135,7 +135,11 @@ class ProgramPartFormSet(nested_admin.NestedInlineFormSet):
         return self._page_rows
 
     def get_queryset(self):
-        return super().get_queryset().filter(pk__in=self.page_rows())
+        """Kept once made: Django reads a formset's rows from this for every form, and a fresh
+        queryset would query again each time."""
+        if not hasattr(self, "_page_queryset"):
+            self._page_queryset = super().get_queryset().filter(pk__in=self.page_rows())
+        return self._page_queryset
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

@@ -48,7 +48,8 @@ function limitToExercises(form) {
   const url = (id) => config.dataset.exerciseOptions.replace("/0/", `/${id}/`);
   const apply = async (select) => {
     const item = select.closest(ITEM);
-    if (!item || !select.value) return;
+    if (!item || !select.value || select.dataset.checked === select.value) return;
+    select.dataset.checked = select.value;  // each exercise is asked about once per row
     const response = await fetch(url(select.value), { credentials: "same-origin" });
     if (!response.ok) return;
     const options = await response.json();
@@ -87,18 +88,27 @@ function followEdits(form) {
   const config = document.getElementById("builder-config");
   const url = config && config.dataset.preview;
   if (!url) return;
+  // Only real edits ask: Django's and nested_admin's scripts also fire "change" on load and on
+  // submit, and a preview racing the save would only cost the server.
+  const state = () => new URLSearchParams(new FormData(form)).toString();
+  let shown = state();
+  let submitting = false;
   let timer = null;
   let asked = 0;
+  form.addEventListener("submit", () => { submitting = true; clearTimeout(timer); });
   const refresh = async () => {
+    const data = state();
+    if (submitting || data === shown) return;
+    shown = data;
     const mine = ++asked;
     const response = await fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" });
     const current = document.getElementById("schedule-preview");
-    if (!response.ok || mine !== asked || !current) return;  // a newer edit asked meanwhile
+    if (submitting || !response.ok || mine !== asked || !current) return;  // a newer edit asked
     current.outerHTML = await response.text();
   };
   const soon = () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, 400);
+    if (!submitting) timer = setTimeout(refresh, 400);
   };
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
