@@ -185,8 +185,9 @@ QR_SCALE = 4
 
 
 def _qr_code(url: str) -> str:
-    """The link as a QR code (PNG data URI, a one-module quiet zone), empty without a link."""
-    return segno.make(url, error="m").png_data_uri(scale=QR_SCALE, border=1) if url else ""
+    """The link as a QR code (never a Micro QR, which phone cameras do not read; PNG data URI,
+    a one-module quiet zone), empty without a link."""
+    return segno.make_qr(url, error="m").png_data_uri(scale=QR_SCALE, border=1) if url else ""
 
 
 def _session_minutes(program: Program, schedules, first_week: int) -> tuple[int, int]:

@@ -169,7 +169,7 @@ def test_the_video_prints_as_a_link_and_a_qr_code_and_the_image_is_shown(handout
     assert VIDEO in pages[index]
     images = [image.image for image in reader.pages[index].images]
     assert any(image.size == (200, 150) for image in images), "the exercise image is missing"
-    matrix = segno.make(VIDEO, error="m").matrix
+    matrix = segno.make_qr(VIDEO, error="m").matrix
     side = (len(matrix) + 2) * printing.QR_SCALE
     [qr] = [image.convert("L") for image in images if image.size == (side, side)]
     for row, modules in enumerate(matrix, start=1):
