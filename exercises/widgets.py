@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 
 
 class LinesWidget(forms.Widget):
@@ -32,3 +33,20 @@ class LinesWidget(forms.Widget):
     def value_omitted_from_data(self, data, files, name):
         """Removing every line posts nothing, which means "no lines", not "keep the old ones"."""
         return False
+
+
+class ChosenAutocompleteSelect(AutocompleteSelect):
+    """The exercise picker of a saved item: it shows the item's own exercise (`chosen`, set by
+    the form from the row already read) instead of reading it again, one query per row. Any
+    other value, such as a posted change, is looked up as usual."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = self.chosen
+        if chosen is None or [str(v) for v in value if v] != [str(chosen.pk)]:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(chosen)
+        options.append(self.create_option(name, chosen.pk, label, {str(chosen.pk)}, len(options)))
+        return [(None, options, 0)]

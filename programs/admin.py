@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
@@ -29,6 +30,7 @@ from accounts.roles import therapists
 from audit.admin_mixin import AuditedAdminMixin
 from clients.models import Client
 from exercises.models import DOSE_FIELDS, Exercise
+from exercises.widgets import ChosenAutocompleteSelect
 from progression import engine, plan
 from progression.engine import Dose
 from ptbuilder.domain_errors import Conflict
@@ -142,6 +144,7 @@ class ItemInline(
             # The autocomplete lists ExerciseAdmin.get_queryset (shared + own); this makes the
             # submitted choice obey the same scope.
             kwargs["queryset"] = Exercise.objects.visible_to(request.user)
+            kwargs["widget"] = ChosenAutocompleteSelect(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -166,7 +169,15 @@ class BlockInline(
     classes = ["blocks"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("program")
+        """The blocks with their items, exercises and rules: three queries for the whole page
+        (ProgramPartFormSet.get_queryset takes each block's and item's rows from them)."""
+        items = Item.objects.select_related("exercise")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("program")
+            .prefetch_related(Prefetch("items", queryset=items), "items__progressions")
+        )
 
 
 class ProgramKindFilter(admin.SimpleListFilter):

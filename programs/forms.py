@@ -136,9 +136,14 @@ class ProgramPartFormSet(nested_admin.NestedInlineFormSet):
 
     def get_queryset(self):
         """Kept once made: Django reads a formset's rows from this for every form, and a fresh
-        queryset would query again each time."""
+        queryset would query again each time. A saved block's items and an item's rules were
+        read with the page's blocks (BlockInline.get_queryset), so they cost no query here."""
         if not hasattr(self, "_page_queryset"):
-            self._page_queryset = super().get_queryset().filter(pk__in=self.page_rows())
+            if isinstance(self.instance, Block | Item) and self.instance.pk:
+                rows = getattr(self.instance, self.fk.remote_field.get_accessor_name())
+                self._page_queryset = rows.all()
+            else:
+                self._page_queryset = super().get_queryset().filter(pk__in=self.page_rows())
         return self._page_queryset
 
     def add_fields(self, form, index):
@@ -234,6 +239,9 @@ class ItemAdminForm(forms.ModelForm):
 
     def __init__(self, *args, units: str = "metric", **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.exercise_id:
+            picker = self.fields["exercise"].widget
+            getattr(picker, "widget", picker).chosen = self.instance.exercise
         side = self.fields["side"]
         side.required = False
         side.choices = [FROM_THE_EXERCISE, *Item.Side.choices]
