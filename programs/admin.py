@@ -13,6 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.forms import ModelChoiceField
 from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
@@ -357,10 +358,23 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
             )
         return super().change_view(request, object_id, form_url, context)
 
+    def add_view(self, request, form_url="", extra_context=None):
+        """The builder as it starts: no sidebar, and a plan that follows the unsaved page."""
+        context = {
+            **(extra_context or {}),
+            "schedule_preview": render_preview(
+                [], Program._meta.get_field("weeks").default, "metric"
+            ),
+            "is_nav_sidebar_enabled": False,
+        }
+        return super().add_view(request, form_url, context)
+
     def get_urls(self):
         options = self.admin_site.admin_view(self.exercise_options)
         preview = self.admin_site.admin_view(self.preview_view)
+        add_preview = self.admin_site.admin_view(self.add_preview_view)
         return [
+            path("add/preview/", add_preview, name="programs_program_add_preview"),
             path("<path:object_id>/preview/", preview, name="programs_program_preview"),
             path(
                 "exercise-options/<int:pk>/",
@@ -422,7 +436,25 @@ class ProgramAdmin(AuditedAdminMixin, nested_admin.NestedModelAdmin):
         if program is None or not self.has_view_or_change_permission(request, program):
             return HttpResponseNotFound()
         request.program_units = program.client.units if program.client else "metric"
-        formsets, _ = self._create_formsets(request, program, change=True)
+        return self._posted_plan(request, program, change=True)
+
+    def add_preview_view(self, request):
+        """The add page's plan, from its unsaved form, in the units of the client chosen there
+        (one of the therapist's own, or none)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            return HttpResponseNotFound()
+        chosen = ModelChoiceField(Client.objects.of(request.user), required=False)
+        try:
+            client = chosen.clean(request.POST.get("client"))
+        except ValidationError:
+            client = None
+        request.program_units = client.units if client else "metric"
+        return self._posted_plan(request, Program(), change=False)
+
+    def _posted_plan(self, request, program: Program, *, change: bool) -> HttpResponse:
+        formsets, _ = self._create_formsets(request, program, change=change)
         items, invalid = posted_items([formset for formset in formsets if formset.model is Block])
         weeks_field = Program._meta.get_field("weeks").formfield()
         try:

@@ -269,3 +269,32 @@ def test_review_marks_clear_on_the_builder_row(admin_as_therapist, therapist):
     del data["blocks-0-items-0-needs_review"]  # unticked
     assert admin_as_therapist.post(program_url(program), data).status_code == 302
     assert Item.objects.get(pk=item.pk).needs_review is False
+
+
+def test_the_add_page_has_its_plan_before_the_first_save(admin_as_therapist, therapist):
+    """In the chosen client's units, from the unsaved page; a client of another therapist's
+    is not used (the plan is in kilograms, as for no client), and nothing is saved."""
+    from django.urls import reverse
+
+    from programs.models import Block
+    from tests.factories import ClientFactory, ExerciseFactory, TherapistFactory
+    from tests.programs.test_admin import LOAD_RULE, new_program_data
+
+    add = reverse("admin:programs_program_add")
+    page = admin_as_therapist.get(add)
+    html = page.content.decode()
+    assert f'data-preview="{reverse("admin:programs_program_add_preview")}"' in html
+    assert "No exercises yet." in html and 'id="nav-sidebar"' not in html
+    squat = ExerciseFactory(name="Squat", laterality="each_side", progressable=["load_kg"])
+    imperial = ClientFactory(therapist=therapist, units="imperial")
+    data = new_program_data(page, imperial, squat, LOAD_RULE)
+    url = reverse("admin:programs_program_add_preview")
+
+    answer = admin_as_therapist.post(url, data).content.decode()
+    row = answer[answer.index("Squat: load</th>") :].split("</tr>")[0]
+    assert "<td>10 lb</td><td>15 lb</td>" in row and "kg" not in row  # the page is in pounds
+    data["client"] = str(ClientFactory(therapist=TherapistFactory(), units="imperial").pk)
+    answer = admin_as_therapist.post(url, data).content.decode()
+    assert "<td>10 kg</td><td>12.5 kg</td>" in answer
+    assert not Program.objects.exists() and not Block.objects.exists()
+    assert admin_as_therapist.get(url).status_code == 405
