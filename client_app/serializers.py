@@ -40,6 +40,11 @@ class SymptomQuestionSerializer(serializers.ModelSerializer):
         fields = ["id", "client_text", "kind"]
 
 
+class TherapistContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField(allow_blank=True)
+
+
 class MeSerializer(JSONTypesMixin, serializers.ModelSerializer):
     therapist = serializers.SerializerMethodField()
     alert = serializers.SerializerMethodField(
@@ -74,6 +79,7 @@ class MeSerializer(JSONTypesMixin, serializers.ModelSerializer):
         flags = reportable_flags({"client": client}).order_by("condition", "position")
         return SymptomQuestionSerializer(flags, many=True).data
 
+    @extend_schema_field(TherapistContactSerializer)
     def get_therapist(self, client) -> dict:
         therapist = client.therapist
         return {"name": therapist.get_full_name() or therapist.username, "email": therapist.email}
@@ -123,8 +129,10 @@ class ClientProgramSerializer(serializers.ModelSerializer):
 
     current_week = serializers.SerializerMethodField()
     week = serializers.SerializerMethodField()
-    condition = serializers.StringRelatedField()
-    red_flags = RedFlagSerializer(source="condition.red_flags", many=True, read_only=True)
+    condition = serializers.StringRelatedField(allow_null=True)
+    red_flags = serializers.SerializerMethodField(
+        help_text="The condition's signs to stop and call; empty for a program without one."
+    )
     blocks = ClientBlockSerializer(many=True, read_only=True)
 
     class Meta:
@@ -145,6 +153,11 @@ class ClientProgramSerializer(serializers.ModelSerializer):
             "red_flags",
             "blocks",
         ]
+
+    @extend_schema_field(RedFlagSerializer(many=True))
+    def get_red_flags(self, program) -> list:
+        flags = program.condition.red_flags.all() if program.condition else []
+        return RedFlagSerializer(flags, many=True).data
 
     def get_current_week(self, program) -> int:
         return self.context["current_weeks"][program.pk]

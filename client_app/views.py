@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from functools import cached_property, partial
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -17,6 +17,7 @@ from logbook.models import Session
 from logbook.session_logging import session_log, stored_session
 from programs import print_views
 from programs.models import Program
+from programs.serializers import WeekQuerySerializer
 from ptbuilder import caching
 from safety.serializers import SymptomAnswerSerializer, SymptomReportSerializer
 from safety.services import symptoms_report, urgent_message
@@ -68,11 +69,6 @@ class MeView(ClientAppView, generics.RetrieveUpdateAPIView):
         return self.client
 
 
-WEEK_PARAMETER = OpenApiParameter(
-    "week", int, description="Show another week's dose (1..weeks); default: the current week."
-)
-
-
 def client_programs_data(programs: list, *, weeks, current, request) -> dict:
     """{program id: the program as its client sees it in `weeks`}, contents read at once."""
     ids = [program.pk for program in programs]
@@ -105,13 +101,11 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
         return caching.with_state(prescriptions.client_programs_qs(client_id=self.client_id))
 
     def requested_week(self, program) -> int:
-        raw = self.request.query_params.get("week")
-        if raw is None:
-            return prescriptions.current_week(program)
-        week = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
-        if not 1 <= week <= program.weeks:
-            raise ValidationError({"week": [f"A week from 1 to {program.weeks}."]})
-        return week
+        query = WeekQuerySerializer(
+            data=self.request.query_params.dict(), context={"program": program}
+        )
+        query.is_valid(raise_exception=True)
+        return query.validated_data.get("week") or prescriptions.current_week(program)
 
     def programs_data(self, programs: list, weeks: dict) -> list:
         """Programs as the client sees them in the given weeks, one cached entry per program
@@ -132,7 +126,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
         weeks = {program.pk: prescriptions.current_week(program) for program in page}
         return self.get_paginated_response(self.programs_data(page, weeks))
 
-    @extend_schema(parameters=[WEEK_PARAMETER])
+    @extend_schema(parameters=[WeekQuerySerializer])
     def retrieve(self, request, *args, **kwargs):
         program = self.get_object()
         [data] = self.programs_data([program], {program.pk: self.requested_week(program)})
@@ -183,6 +177,7 @@ class MySessionViewSet(
 
     serializer_class = SessionSerializer
     queryset = Session.objects.none()
+    ordering_fields = ["performed_at"]
 
     def get_queryset(self):
         return Session.objects.filter(client=self.client).prefetch_related("entries")

@@ -1,6 +1,6 @@
 """A therapist's clients and their screenings as the API reads and writes them."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from exercises.models import Condition
@@ -14,6 +14,7 @@ class AttentionSummarySerializer(serializers.Serializer):
     emergency = serializers.BooleanField(help_text="One is an emergency: programs paused.")
 
 
+@extend_schema_serializer(component_name="ClientRecord")  # generated clients have a `Client`
 class ClientSerializer(JSONTypesMixin, serializers.ModelSerializer):
     has_account = serializers.SerializerMethodField()
     attention = serializers.SerializerMethodField()

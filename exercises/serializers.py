@@ -126,6 +126,9 @@ class ExerciseEssentialsSerializer(serializers.ModelSerializer):
     """What a client app shows for a prescribed exercise, without a second request."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    steps = serializers.ListField(child=serializers.CharField(), read_only=True)
+    cues = serializers.ListField(child=serializers.CharField(), read_only=True)
+    precautions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Exercise

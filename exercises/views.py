@@ -66,4 +66,5 @@ class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ConditionSerializer
     queryset = Condition.objects.select_related("source").prefetch_related("red_flags")
     search_fields = ["name"]
+    ordering_fields = ["name"]
     ordering = ["name"]

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from programs.models import Program
+
 
 class SideTotalsSerializer(serializers.Serializer):
     reps = serializers.IntegerField()
@@ -35,7 +37,7 @@ class ReviewItemSerializer(serializers.Serializer):
 class ProgramAdherenceSerializer(serializers.Serializer):
     program = serializers.IntegerField()
     title = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(Program.Status.choices)
     start_date = serializers.DateField()
     current_week = serializers.IntegerField()
     weeks = AdherenceWeekSerializer(many=True)

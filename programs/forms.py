@@ -136,10 +136,11 @@ class ProgramPartFormSet(nested_admin.NestedInlineFormSet):
 
     def get_queryset(self):
         """Kept once made: Django reads a formset's rows from this for every form, and a fresh
-        queryset would query again each time. A saved block's items and an item's rules were
-        read with the page's blocks (BlockInline.get_queryset), so they cost no query here."""
+        queryset would query again each time. On the page as it opens, a saved block's items
+        and an item's rules were read with the page's blocks (BlockInline.get_queryset), so they
+        cost no query here; a post is read as nested_admin reads it, rows moved included."""
         if not hasattr(self, "_page_queryset"):
-            if isinstance(self.instance, Block | Item) and self.instance.pk:
+            if not self.is_bound and isinstance(self.instance, Block | Item) and self.instance.pk:
                 rows = getattr(self.instance, self.fk.remote_field.get_accessor_name())
                 self._page_queryset = rows.all()
             else:

@@ -4,7 +4,12 @@ import re
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -132,12 +137,25 @@ def pdf_response(request, program, load) -> HttpResponse:
 
 
 PRINT_PARAMETERS = [PrintQuerySerializer]
+PDF_ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 304],
+    description="This rendering's version; send it as If-None-Match to get a 304 while it holds.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of a PDF you have: a 304 (no body) if it is still the current one.",
+)
 html_schema = extend_schema(
     parameters=PRINT_PARAMETERS,
     responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="Print view")},
 )
 pdf_schema = extend_schema(
-    parameters=PRINT_PARAMETERS,
+    parameters=[*PRINT_PARAMETERS, IF_NONE_MATCH, PDF_ETAG],
     responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
         (304, "application/pdf"): OpenApiResponse(description="Not modified"),

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clients.models import Client
@@ -9,6 +10,7 @@ from ptbuilder.json_types import JSONTypesMixin
 
 from .dosing import item_dose_text
 from .models import (
+    MAX_WEEKS,
     Block,
     Item,
     Program,
@@ -239,8 +241,40 @@ class ActivateSerializer(JSONTypesMixin, serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+def within_program(program, week: int) -> int:
+    """A week asked of a program lies within it: one rule for the schedule's `weeks` and the
+    client app's `week`."""
+    if week > program.weeks:
+        raise serializers.ValidationError(f"A week from 1 to {program.weeks}.")
+    return week
+
+
 class ScheduleQuerySerializer(serializers.Serializer):
-    weeks = serializers.IntegerField(required=False, min_value=1, max_value=104)
+    """Needs the program in the context."""
+
+    weeks = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_WEEKS,
+        help_text="Show the first `weeks` weeks (up to the program's); default: all of them.",
+    )
+
+    def validate_weeks(self, weeks: int) -> int:
+        return within_program(self.context["program"], weeks)
+
+
+class WeekQuerySerializer(serializers.Serializer):
+    """Needs the program in the context."""
+
+    week = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_WEEKS,
+        help_text="Show another week's dose (up to the program's weeks); default: this week.",
+    )
+
+    def validate_week(self, week: int) -> int:
+        return within_program(self.context["program"], week)
 
 
 class EngineDoseSerializer(serializers.Serializer):
@@ -282,7 +316,13 @@ class ProgramVersionSummarySerializer(serializers.ModelSerializer):
 class ProgramVersionSerializer(ProgramVersionSummarySerializer):
     """What was prescribed in that version: the program as the API showed it then."""
 
-    snapshot = serializers.JSONField()
+    snapshot = serializers.SerializerMethodField(
+        help_text="The program as this API showed it in that version."
+    )
 
     class Meta(ProgramVersionSummarySerializer.Meta):
         fields = [*ProgramVersionSummarySerializer.Meta.fields, "snapshot"]
+
+    @extend_schema_field(ProgramSerializer)
+    def get_snapshot(self, version) -> dict:
+        return version.snapshot

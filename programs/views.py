@@ -227,7 +227,9 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     def schedule(self, request, pk=None):
         """Every item's dose week by week, with the reason for each change."""
         program = self.get_object()
-        query = ScheduleQuerySerializer(data=request.query_params.dict())
+        query = ScheduleQuerySerializer(
+            data=request.query_params.dict(), context={"program": program}
+        )
         query.is_valid(raise_exception=True)
         weeks = query.validated_data.get("weeks", program.weeks)
         build = partial(schedule_data, weeks=weeks)

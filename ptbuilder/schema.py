@@ -20,6 +20,15 @@ class TokenScheme(KnoxTokenScheme):
 
     target_class = "accounts.tokens.TokenAuthentication"
 
+    def get_security_definition(self, auto_schema):
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": (
+                "Send `Authorization: Token <token>`, the token from /auth/token/ or "
+                "/auth/redeem/. The prefix is `Token`, not `Bearer`."
+            ),
+        }
+
 
 class ErrorSerializer(serializers.Serializer):
     """Every error but a validation error: what went wrong, in words."""
@@ -60,6 +69,14 @@ def reads_open_to_signed_in(check) -> bool:
 
 
 EMPTY_STRING = {"type": "string", "maxLength": 0}
+NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
+"""OpenAPI 3.0's way to say "null" (it has no null type), as the other branch of an anyOf."""
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Seconds to wait before trying again.",
+    }
+}
 SUBSCHEMA_META = {
     "readOnly",
     "writeOnly",
@@ -82,15 +99,106 @@ def model_field_of(field):
         return None
 
 
+STANDARD_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "destroy"}
+SUMMARIES = {
+    "attention_list": "List what needs the therapist's attention",
+    "attention_retrieve": "Get one row of the attention list",
+    "attention_clear": "Clear a red flag, with the reason the client may go on",
+    "auth_logout_create": "Log out (revoke this token)",
+    "auth_redeem_create": "Redeem an invitation code: create the client's app account",
+    "auth_token_create": "Log in: exchange a username and password for a token",
+    "clients_list": "List the therapist's clients",
+    "clients_create": "Add a client",
+    "clients_retrieve": "Get a client",
+    "clients_partial_update": "Change a client",
+    "clients_adherence_retrieve": "Get a client's adherence: sessions done, pain, side differences",
+    "clients_invitation": "Invite a client to the app (a new one-time code)",
+    "clients_screenings_list": "List a client's red-flag screenings",
+    "clients_screenings_create": "Record a red-flag screening",
+    "conditions_list": "List conditions with their red flags",
+    "conditions_retrieve": "Get a condition with its red flags",
+    "exercises_list": "Search the exercise library",
+    "exercises_create": "Add a custom exercise",
+    "exercises_retrieve": "Get an exercise",
+    "exercises_partial_update": "Change a custom exercise",
+    "exercises_destroy": "Archive a custom exercise",
+    "me_retrieve": "Get the client's own profile",
+    "me_partial_update": "Change the client's units",
+    "me_programs_list": "List the client's active programs with this week's dose",
+    "me_programs_retrieve": "Get an active program with a week's dose",
+    "me_programs_pdf": "Download the printable program (PDF)",
+    "me_sessions_list": "List the client's logged sessions",
+    "me_sessions_create": "Log a session (safe to retry with the same client_uuid)",
+    "me_symptoms_create": "Report new symptoms",
+    "programs_list": "List programs and templates",
+    "programs_create": "Create a program or template",
+    "programs_retrieve": "Get a program with its blocks, items and rules",
+    "programs_update": "Replace a program (If-Match)",
+    "programs_partial_update": "Change a program (If-Match)",
+    "programs_destroy": "Delete a draft or template",
+    "programs_activate": "Activate a program",
+    "programs_copy": "Copy a program into a new draft",
+    "programs_pdf": "Download the printable program (PDF)",
+    "programs_print": "Get the printable program (HTML)",
+    "programs_schedule": "Get every item's dose week by week",
+    "programs_versions": "List an active program's earlier versions",
+    "programs_version": "Get what an earlier version prescribed",
+}
+"""One line per operation, by operation id (tests check that none is missing)."""
+
+
 class AutoSchema(openapi.AutoSchema):
+    def get_operation_id(self):
+        """A view set's own actions are named by what they do (`programs_activate`), the
+        standard ones as drf-spectacular names them (`programs_list`)."""
+        action = getattr(self.view, "action", None)
+        if action and action not in STANDARD_ACTIONS:
+            return "_".join([*self._tokenize_path()[:-1], action])
+        return super().get_operation_id()
+
+    def get_auth(self):
+        """An operation open to anyone (log-in, redeem) declares no security at all: `[{}]`
+        reads to client generators as one that needs credentials."""
+        auths = super().get_auth()
+        return [] if auths == [{}] else auths
+
+    def get_summary(self):
+        return SUMMARIES.get(self.get_operation_id())
+
+    def _map_basic_serializer(self, serializer, direction):
+        """An answer carries every field of its serializer (DRF writes each readable field,
+        null where there is no value), so every field of a response component is required."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and schema.get("properties"):
+            schema["required"] = list(schema["properties"])
+        return schema
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
             responses = operation["responses"]
             for code in self.error_codes(operation):
                 responses.setdefault(code, self.error_response(code))
+            if "429" in responses:
+                responses["429"].setdefault("headers", {}).update(RETRY_AFTER)
             operation["responses"] = dict(sorted(responses.items()))
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "ordering" and parameter["in"] == "query":
+                    parameter.update(self.ordering_parameter(parameter))
         return operation
+
+    def ordering_parameter(self, parameter: dict) -> dict:
+        """`ordering` takes a comma-separated list of the view's `ordering_fields`, each
+        optionally descending (`-title`)."""
+        fields = getattr(self.view, "ordering_fields", None)
+        if not isinstance(fields, list | tuple):
+            return parameter
+        names = [name for field in fields for name in (field, f"-{field}")]
+        return {
+            "schema": {"type": "array", "items": {"type": "string", "enum": names}},
+            "style": "form",
+            "explode": False,
+        }
 
     def error_codes(self, operation) -> list[str]:
         codes = []
@@ -143,17 +251,28 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if not isinstance(schema, dict) or "$ref" in schema:
             return schema
-        if direction == "request" and isinstance(field, serializers.DecimalField):
+        if schema.get("nullable") and len(schema.get("allOf", [])) == 1:
+            # OpenAPI 3.0 reads `nullable` only beside a `type`, never beside a `$ref`.
             meta = {key: value for key, value in schema.items() if key in SUBSCHEMA_META}
-            return {**meta, "anyOf": decimal_request_schemas(field)}
+            meta.pop("nullable")
+            return {**meta, "anyOf": [*schema["allOf"], NULL_ONLY]}
+        if direction == "request" and isinstance(field, serializers.DecimalField):
+            # OpenAPI 3.0 reads `nullable` only beside a `type`: each branch carries it.
+            meta = {key: value for key, value in schema.items() if key in SUBSCHEMA_META}
+            nullable = {"nullable": True} if meta.pop("nullable", False) else {}
+            branches = [{**branch, **nullable} for branch in decimal_request_schemas(field)]
+            return {**meta, "anyOf": branches}
         return schema
 
     def _insert_field_validators(self, field, schema):
         """A read-only text field shows "" where its model field may be blank (an exercise's
         slug or video URL, a client's email), which its format or pattern alone would not allow.
-        (drf-spectacular does this itself for writable fields.)"""
+        (drf-spectacular does this itself for writable fields, with a oneOf made an anyOf
+        here: where a validator leaves a format unchecked, "" matches both branches.)"""
         super()._insert_field_validators(field, schema)
-        if (
+        if EMPTY_STRING in schema.get("oneOf", []):
+            schema["anyOf"] = schema.pop("oneOf")
+        elif (
             field.read_only
             and isinstance(field, serializers.CharField)
             and schema.get("type") == "string"
@@ -161,7 +280,7 @@ class AutoSchema(openapi.AutoSchema):
             and getattr(model_field_of(field), "blank", False)
         ):
             inner = {key: schema.pop(key) for key in list(schema) if key not in SUBSCHEMA_META}
-            schema["oneOf"] = [inner, EMPTY_STRING]
+            schema["anyOf"] = [inner, EMPTY_STRING]
 
 
 def decimal_request_schemas(field) -> list[dict]:

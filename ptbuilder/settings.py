@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -213,6 +214,12 @@ CACHES = {
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 """Origins of browser-based client apps, e.g. https://app.example.com (comma-separated)."""
 CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*default_cors_headers, "if-match", "if-none-match")
+"""A browser app sends the version it edits (If-Match), asks for a changed PDF only
+(If-None-Match)."""
+CORS_EXPOSE_HEADERS = ["ETag", "X-Request-ID", "Retry-After"]
+"""What a browser app may read of an answer: the version to send back, the request's id for a
+support call, and how long to wait after a 429."""
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
@@ -234,6 +241,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "TAGS": [
+        {"name": "auth", "description": "Log-in, log-out and redeeming an invitation."},
+        {"name": "exercises", "description": "The shared library and your own exercises."},
+        {"name": "conditions", "description": "Conditions and their red flags."},
+        {"name": "clients", "description": "Your clients, their screenings and adherence."},
+        {"name": "programs", "description": "Programs and templates, their schedule and print."},
+        {"name": "attention", "description": "What needs the therapist's attention."},
+        {"name": "me", "description": "The client app: profile, programs, sessions, symptoms."},
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ParameterEnum": "exercises.models.Parameter.choices",
         "ItemSideEnum": "programs.models.ItemSide",

@@ -156,16 +156,16 @@ class TestResponsesMatchTheSchema:
         body = as_therapist.get(f"/api/v1/exercises/{exercise.pk}/").json()
         assert (body["slug"], body["video_url"], body["source"]) == ("", "", None)
         fields = schema["components"]["schemas"]["Exercise"]["properties"]
-        assert {"type": "string", "maxLength": 0} in fields["slug"]["oneOf"]
+        assert {"type": "string", "maxLength": 0} in fields["slug"]["anyOf"]
         assert fields["source"]["nullable"] is True
         essentials = schema["components"]["schemas"]["ExerciseEssentials"]["properties"]
-        assert {"type": "string", "maxLength": 0} in essentials["video_url"]["oneOf"]
+        assert {"type": "string", "maxLength": 0} in essentials["video_url"]["anyOf"]
 
     def test_a_client_without_email_fits_the_me_schema(self, schema, therapist):
         user = ClientUserFactory(client_profile__therapist=therapist, client_profile__email="")
         assert client_for(user).get("/api/v1/me/").json()["email"] == ""
         email = schema["components"]["schemas"]["Me"]["properties"]["email"]
-        assert {"type": "string", "maxLength": 0} in email["oneOf"]
+        assert {"type": "string", "maxLength": 0} in email["anyOf"]
 
 
 class TestSchemaDocumentsEveryAnswer:
@@ -176,7 +176,7 @@ class TestSchemaDocumentsEveryAnswer:
         for path, operations in schema["paths"].items():
             for method, operation in operations.items():
                 codes = set(operation["responses"])
-                public = {} in operation.get("security", [])
+                public = {} in operation.get("security", [{}])  # none declared: open to all
                 assert public or "401" in codes, (method, path)
                 if "{" in path:
                     assert "404" in codes, (method, path)

@@ -1,4 +1,5 @@
-"""One client's way through the app, over HTTP with real tokens, from template to adherence."""
+"""One client's way through the app, over HTTP with real tokens, from template to adherence;
+every answer is checked against the OpenAPI schema (tests.api.contract)."""
 
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from programs.models import Program
+from tests.api.contract import ContractClient
 from tests.factories import TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ def ok(response, status=200) -> dict:
 
 
 def signed_in(token: str) -> APIClient:
-    api = APIClient()
+    api = ContractClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api
 
@@ -41,7 +43,7 @@ def items_by_slug(program_body) -> dict[str, dict]:
 def test_a_client_follows_a_template_program_from_invitation_to_adherence():
     call_command("seed_library", verbosity=0)
     TherapistFactory(username="robin", first_name="Robin", last_name="Hale")
-    anonymous = APIClient()
+    anonymous = ContractClient()
     template = Program.objects.get(slug=TEMPLATE_SLUG, owner__isnull=True)
 
     with time_machine.travel(MONDAY, tick=False):

@@ -1031,6 +1031,7 @@ class TestSchedule:
         assert all(week["dose_text"] for row in rows for week in row["weeks"])
 
     def test_matches_the_engine_exactly(self, as_therapist, program):
+        Program.objects.filter(pk=program.pk).update(weeks=12)
         rows = as_therapist.get(action(program, "schedule"), {"weeks": 12}).json()
         step_up = rows[2]
         engine = progression.schedule(
@@ -1060,8 +1061,9 @@ class TestSchedule:
         rows = as_therapist.get(action(program, "schedule")).json()
         assert all(len(row["weeks"]) == 6 for row in rows)
 
-    @pytest.mark.parametrize("weeks", [0, -1, 105, "many"])
+    @pytest.mark.parametrize("weeks", [0, -1, 7, 105, "many"])
     def test_weeks_out_of_range_is_a_400(self, as_therapist, program, weeks):
+        """Beyond the program's 6 weeks too: the client app's `week` keeps the same rule."""
         response = as_therapist.get(action(program, "schedule"), {"weeks": weeks})
         assert response.status_code == 400
         assert "weeks" in response.json()
