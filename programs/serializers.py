@@ -241,40 +241,31 @@ class ActivateSerializer(JSONTypesMixin, serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-def within_program(program, week: int) -> int:
-    """A week asked of a program lies within it: one rule for the schedule's `weeks` and the
-    client app's `week`."""
-    if week > program.weeks:
-        raise serializers.ValidationError(f"A week from 1 to {program.weeks}.")
-    return week
+class ProgramWeekField(serializers.IntegerField):
+    """A week of the program in the serializer's context, and never beyond its last week: one
+    rule for the schedule's `weeks` and the client app's `week`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, max_value=MAX_WEEKS, **kwargs)
+
+    def to_internal_value(self, data) -> int:
+        week = super().to_internal_value(data)
+        last = self.parent.context["program"].weeks
+        if week > last:
+            raise serializers.ValidationError(f"A week from 1 to {last}.")
+        return week
 
 
 class ScheduleQuerySerializer(serializers.Serializer):
-    """Needs the program in the context."""
-
-    weeks = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_WEEKS,
-        help_text="Show the first `weeks` weeks (up to the program's); default: all of them.",
+    weeks = ProgramWeekField(
+        help_text="Show the first `weeks` weeks (up to the program's); default: all of them."
     )
-
-    def validate_weeks(self, weeks: int) -> int:
-        return within_program(self.context["program"], weeks)
 
 
 class WeekQuerySerializer(serializers.Serializer):
-    """Needs the program in the context."""
-
-    week = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_WEEKS,
-        help_text="Show another week's dose (up to the program's weeks); default: this week.",
+    week = ProgramWeekField(
+        help_text="Show another week's dose (up to the program's weeks); default: this week."
     )
-
-    def validate_week(self, week: int) -> int:
-        return within_program(self.context["program"], week)
 
 
 class EngineDoseSerializer(serializers.Serializer):
