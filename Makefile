@@ -22,7 +22,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST)
 
 test: $(VENV)/installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptbuilder_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2

@@ -35,3 +35,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        """Every page carries all four fields (`next` and `previous` are null at the ends)."""
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["required"] = list(paginated["properties"])
+        return paginated

@@ -157,8 +157,8 @@ class AutoSchema(openapi.AutoSchema):
         return super().get_operation_id()
 
     def get_auth(self):
-        """An operation open to anyone (log-in, redeem) declares no security at all: `[{}]`
-        reads to client generators as one that needs credentials."""
+        """An operation open to anyone (log-in, redeem) declares `security: []` (get_operation):
+        drf-spectacular's `[{}]` reads to client generators as one that needs credentials."""
         auths = super().get_auth()
         return [] if auths == [{}] else auths
 
@@ -176,6 +176,7 @@ class AutoSchema(openapi.AutoSchema):
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
+            operation.setdefault("security", [])
             responses = operation["responses"]
             for code in self.error_codes(operation):
                 responses.setdefault(code, self.error_response(code))
@@ -208,7 +209,7 @@ class AutoSchema(openapi.AutoSchema):
             codes += ["400", "414"]
         elif has_body:
             codes.append("400")
-        signed_in = {} not in operation.get("security", [{}])
+        signed_in = bool(operation["security"]) and {} not in operation["security"]
         if signed_in:
             codes.append("401")
             if self.may_forbid():
@@ -248,6 +249,14 @@ class AutoSchema(openapi.AutoSchema):
         }
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if (
+            direction == "request"
+            and field.read_only
+            and isinstance(field, serializers.BaseSerializer)
+        ):
+            # Left out of request components anyway; resolving it here would register a
+            # request component that nothing uses.
+            return {"readOnly": True}
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if not isinstance(schema, dict) or "$ref" in schema:
             return schema

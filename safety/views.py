@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -39,6 +39,7 @@ from .serializers import (
 )
 
 
+@extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
 class ScreeningsView(AuditedViewMixin, generics.GenericAPIView):
     """Red-flag screenings of a client, newest first. A new one answers every flag of its
     condition; an emergency flag present pauses the client's active programs at once, any
