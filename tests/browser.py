@@ -20,12 +20,8 @@ BROWSER_TEST = [
 
 
 @contextmanager
-def signed_in_page(live_server, user, **page_options):
-    """A page of a fresh browser with `user`'s session, e.g. viewport={"width": 1366, ...}."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-
+def browser_page(**page_options):
+    """A page of a fresh headless Chromium, e.g. viewport={"width": 1366, ...}."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -34,10 +30,19 @@ def signed_in_page(live_server, user, **page_options):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         try:
-            page = browser.new_page(**page_options)
-            page.context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-            )
-            yield page
+            yield browser.new_page(**page_options)
         finally:
             browser.close()
+
+
+@contextmanager
+def signed_in_page(live_server, user, **page_options):
+    """A page (see browser_page) with `user`'s admin session."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with browser_page(**page_options) as page:
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+        yield page
