@@ -14,19 +14,11 @@ from logbook.models import ExerciseLog, Session
 from programs.dosing import item_dose_text, item_progression_texts
 from programs.models import Block, Item, Program
 from programs.serializers import BLOCK_FIELDS, EngineDoseSerializer
-from ptbuilder.fields import ScopedPrimaryKeyField
 from ptbuilder.json_types import JSONTypesMixin
 from safety.serializers import reportable_flags
 from safety.services import open_emergency, urgent_message
 
 CLOCK_SKEW = timedelta(minutes=5)
-SIDES_FOR_ITEM = {
-    Item.Side.BOTH: {"both"},
-    Item.Side.EACH: {"left", "right"},
-    Item.Side.LEFT: {"left"},
-    Item.Side.RIGHT: {"right"},
-    Item.Side.ALTERNATING: {"both", "left", "right"},
-}
 
 
 class AlertSerializer(serializers.Serializer):
@@ -166,9 +158,13 @@ class ClientProgramSerializer(serializers.ModelSerializer):
         return self.context["weeks"][program.pk]
 
 
-class LoggedItemField(ScopedPrimaryKeyField):
-    """The item an entry logs: required when logging, null once the therapist has removed the
-    item from the program (the entry itself is kept)."""
+class LoggedItemField(serializers.IntegerField):
+    """The item an entry logs, by id: required when logging (whether it is an item of the
+    session's program is judged with the program's row locked, logbook.session_logging), null
+    once the therapist has removed the item from the program (the entry itself is kept)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="item_id", min_value=1, **kwargs)
 
 
 class LoggedItemFieldSchema(OpenApiSerializerFieldExtension):
@@ -180,12 +176,7 @@ class LoggedItemFieldSchema(OpenApiSerializerFieldExtension):
 
 
 class ExerciseLogSerializer(JSONTypesMixin, serializers.ModelSerializer):
-    item = LoggedItemField(
-        lambda context: Item.objects.filter(
-            block__program__client=context["client"]
-        ).select_related("block"),
-        queryset=Item.objects.none(),
-    )
+    item = LoggedItemField()
 
     class Meta:
         model = ExerciseLog
@@ -204,11 +195,11 @@ class ExerciseLogSerializer(JSONTypesMixin, serializers.ModelSerializer):
 
 
 class SessionSerializer(JSONTypesMixin, serializers.ModelSerializer):
-    program = ScopedPrimaryKeyField(
-        lambda context: Program.objects.filter(client=context["client"]),
-        queryset=Program.objects.none(),
-    )
-    entries = ExerciseLogSerializer(many=True, allow_empty=False)
+    """A session by its fields' shapes; what the program allows (its status, start, items and
+    their sides) is judged when it is stored, on the program's locked row."""
+
+    program = serializers.IntegerField(source="program_id", min_value=1)
+    entries = ExerciseLogSerializer(many=True, allow_empty=False, source="entry_list")
 
     class Meta:
         model = Session
@@ -227,34 +218,7 @@ class SessionSerializer(JSONTypesMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at"]
         validators = []  # the unique client_uuid is the idempotency key, handled by the view
 
-    def validate_program(self, program):
-        if program.status != Program.Status.ACTIVE:
-            raise serializers.ValidationError(
-                f"This program is {program.status}; it takes no new sessions."
-            )
-        return program
-
     def validate_performed_at(self, performed_at):
         if performed_at > timezone.now() + CLOCK_SKEW:
             raise serializers.ValidationError("Cannot be in the future.")
         return performed_at
-
-    def validate(self, attrs):
-        """Entry errors are keyed by index, the shape DRF gives the entries' own field errors."""
-        program, errors = attrs["program"], {}
-        started = program.start_date
-        if started and timezone.localdate(attrs["performed_at"]) < started:
-            raise serializers.ValidationError(
-                {"performed_at": [f"Before the program started ({started:%Y-%m-%d})."]}
-            )
-        for index, entry in enumerate(attrs["entries"]):
-            item = entry["item"]
-            if item.block.program_id != program.pk:
-                errors[index] = {"item": ["Not an item of this program."]}
-            elif entry.get("side", "both") not in SIDES_FOR_ITEM[item.side]:
-                allowed = ", ".join(sorted(SIDES_FOR_ITEM[item.side]))
-                side = item.get_side_display().lower()
-                errors[index] = {"side": [f"This item is done {side}: {allowed}."]}
-        if errors:
-            raise serializers.ValidationError({"entries": errors})
-        return attrs

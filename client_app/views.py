@@ -1,20 +1,17 @@
 """The client app's endpoints: a client sees only their own profile, programs and sessions."""
 
-from collections.abc import Mapping
 from functools import cached_property, partial
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from audit.trail import AuditedViewMixin
 from clients.models import Client
 from logbook import prescriptions
 from logbook.models import Session
-from logbook.session_logging import session_log, stored_session
+from logbook.session_logging import ENTRIES, session_log
 from programs import print_views
 from programs.models import Program
 from programs.serializers import WeekQuerySerializer
@@ -180,30 +177,13 @@ class MySessionViewSet(
     ordering_fields = ["performed_at"]
 
     def get_queryset(self):
-        return Session.objects.filter(client=self.client).prefetch_related("entries")
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "client": self.client}
+        return Session.objects.filter(client_id=self.client_id).prefetch_related(ENTRIES)
 
     @extend_schema(responses={200: SessionSerializer, 201: SessionSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        if not isinstance(request.data, Mapping) or not isinstance(
-            request.data.get("client_uuid"), str
-        ):
-            serializer.is_valid(raise_exception=True)  # the errors of a body without a key
-        try:
-            uuid = serializer.fields["client_uuid"].run_validation(
-                request.data.get("client_uuid", empty)
-            )
-        except ValidationError as error:
-            raise ValidationError({"client_uuid": error.detail}) from error
-        stored = stored_session(client=self.client, client_uuid=uuid)
-        if stored is None:
-            serializer.is_valid(raise_exception=True)
-            stored, created = session_log(client=self.client, data=serializer.validated_data)
-        else:
-            created = False
+        serializer.is_valid(raise_exception=True)
+        stored, created = session_log(client_id=self.client_id, data=serializer.validated_data)
         self.audited_object = stored
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.get_serializer(stored).data, status=code)

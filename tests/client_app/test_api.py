@@ -582,6 +582,28 @@ class TestSessionValidation:
             )
 
 
+class TestUploadCost:
+    @pytest.mark.parametrize("count", [1, 8])
+    def test_a_session_costs_the_same_queries_whatever_its_entries(
+        self, as_app, app_client, django_assert_num_queries, count
+    ):
+        program = active_program(app_client)
+        items = [item_in(program) for _ in range(count)]
+        payload = session_payload(program, [entry(item, pain=7) for item in items])
+
+        # the client's id; two savepoints and their releases; the program's row locked, its
+        # items, the session, its entries, the review marks; the audit record
+        with django_assert_num_queries(11):
+            body = ok(as_app.post(SESSIONS_URL, payload), 201)
+
+        stored = Session.objects.get()
+        assert body["id"] == stored.pk
+        assert body["created_at"] == stored.created_at.isoformat().replace("+00:00", "Z")
+        assert [row["item"] for row in body["entries"]] == [item.pk for item in items]
+        assert list(stored.entries.values_list("item_id", flat=True)) == [i.pk for i in items]
+        assert Item.objects.filter(needs_review=True).count() == count
+
+
 class TestIdempotency:
     def test_a_repeated_upload_returns_the_stored_session(self, as_app, logging_setup):
         payload = valid_payload(logging_setup)

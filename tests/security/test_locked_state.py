@@ -54,12 +54,12 @@ def test_a_session_for_a_program_paused_meanwhile_is_refused():
     Program.objects.filter(pk=program.pk).update(status=Program.Status.PAUSED)
     data = {
         "client_uuid": "3f0c2b1e-0d6b-4d8e-9a59-1c1f3b0b5d21",
-        "program": program,
+        "program_id": program.pk,
         "performed_at": timezone.now(),
-        "entries": [{"item": item, "sets": 1}],
+        "entry_list": [{"item_id": item.pk, "sets": 1}],
     }
     with pytest.raises(Invalid) as raised:
-        session_log(client=program.client, data=data)
+        session_log(client_id=program.client_id, data=data)
     assert "program" in raised.value.errors
     assert not program.sessions.exists()
 
