@@ -116,6 +116,7 @@ class MyProgramViewSet(ClientAppView, viewsets.ReadOnlyModelViewSet):
             "client",
             build,
             lambda program: (weeks[program.pk], current[program.pk], *site),
+            activity=True,  # the client's logs move gated doses
         )
 
     def list(self, request, *args, **kwargs):

@@ -182,7 +182,11 @@ def client_adherence(*, client) -> dict:
         ).order_by("-start_date", "-id")
     )
     entries = caching.program_entries(
-        programs, "adherence", partial(adherence_data, today=today), lambda _: (today,)
+        programs,
+        "adherence",
+        partial(adherence_data, today=today),
+        lambda _: (today,),
+        activity=True,
     )
     return {"client": client.pk, "programs": entries}
 

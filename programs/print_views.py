@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from ptbuilder import caching
 from ptbuilder.schema import error_response
 
 from . import printing
@@ -48,6 +49,15 @@ class PdfUnavailableError(APIException):
         "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0). The print view works."
     )
     default_code = "pdf_unavailable"
+
+
+class PdfRenderingError(APIException):
+    """Another request is rendering this PDF and has not finished yet."""
+
+    status_code = 503
+    default_detail = "This PDF is being rendered; retry in a few seconds."
+    default_code = "pdf_rendering"
+    wait = 2  # DRF sends it as Retry-After
 
 
 MAX_PRINTED_WEEKS = 26
@@ -128,6 +138,8 @@ def pdf_response(request, program, load) -> HttpResponse:
             pdf = printing.cached_pdf(load, cache_key, **options)
         except printing.PdfUnavailable as error:
             raise PdfUnavailableError() from error
+        except caching.Busy as error:
+            raise PdfRenderingError() from error
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = re.sub(r"[^A-Za-z0-9]+", "-", program.title).strip("-").lower() or "program"
         response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
@@ -159,6 +171,9 @@ pdf_schema = extend_schema(
     responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
         (304, "application/pdf"): OpenApiResponse(description="Not modified"),
-        (503, "application/json"): error_response("PDF rendering is not installed here."),
+        (503, "application/json"): error_response(
+            "PDF rendering is not installed here, or another request is rendering this PDF "
+            "(then Retry-After says when to ask again)."
+        ),
     },
 )

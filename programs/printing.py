@@ -7,6 +7,7 @@
 import base64
 import hashlib
 import mimetypes
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -313,29 +314,51 @@ class PdfUnavailable(Exception):
     """WeasyPrint or its system libraries (Pango) are not installed."""
 
 
+_fonts = threading.local()
+"""Each thread's WeasyPrint FontConfiguration (Pango's objects are not thread-safe)."""
+
+
+def _font_config():
+    """Fontconfig's fonts and Pango's font map loaded once per thread, not on every render."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def render_pdf(document: PrintDocument) -> bytes:
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as error:
         raise PdfUnavailable(str(error)) from error
-    return HTML(string=render_html(document), base_url=None).write_pdf()
+    return HTML(string=render_html(document), base_url=None).write_pdf(font_config=_font_config())
 
 
 def pdf_cache_key(program: Program, *, first_week: int, last_week: int, paper: str) -> str:
-    """A changed program (or library exercise), other units, paper or weeks render anew."""
+    """What the printout shows: a changed plan (or library exercise, client record, therapist
+    or clinic), other units, paper or weeks, or another day (it is dated) render anew; a logged
+    session does not, since the handout shows the plan only."""
     units = program.client.units if program.client else "metric"
-    return caching.program_key(program, "pdf", paper, first_week, last_week, units)
+    day = timezone.localdate()
+    return caching.program_key(program, "pdf", paper, first_week, last_week, units, day)
 
 
 def pdf_etag(cache_key: str) -> str:
     return '"' + hashlib.sha256(cache_key.encode()).hexdigest()[:32] + '"'
 
 
+RENDER_WAIT_SECONDS = 10
+"""How long a request waits for the PDF another request is rendering before a 503."""
+
+
 def cached_pdf(
     load: Callable[[], Program], cache_key: str, *, first_week: int, last_week: int, paper: str
 ) -> bytes:
-    """Rendered once per `cache_key` (see pdf_cache_key), then served from the cache; `load`
-    fetches the program with its contents only when it must be rendered."""
+    """Rendered once per `cache_key` (see pdf_cache_key), by one process at a time, then served
+    from the cache; `load` fetches the program with its contents only when it must be rendered.
+    Raises caching.Busy when another request's render did not end within RENDER_WAIT_SECONDS."""
 
     def build() -> bytes:
         document = build_document(
@@ -343,4 +366,4 @@ def cached_pdf(
         )
         return render_pdf(document)
 
-    return caching.cached_bytes(cache_key, build)
+    return caching.rendered_once(cache_key, build, wait_seconds=RENDER_WAIT_SECONDS)

@@ -36,10 +36,10 @@ def program_json(program: Program) -> bytes:
     return caching.render(ProgramSerializer(full, context={}).data)
 
 
-def schedule_data(program: Program, weeks: int) -> list:
+def schedule_json(program: Program, weeks: int) -> bytes:
     full = selectors.program_detail_qs(user=None).get(pk=program.pk)
     rows = selectors.program_schedule(program=full, weeks=weeks)
-    return caching.plain(ItemScheduleSerializer(rows, many=True).data)
+    return caching.render(ItemScheduleSerializer(rows, many=True).data)
 
 
 IF_MATCH = OpenApiParameter(
@@ -117,7 +117,8 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         """
         self.audited_object = program
         units = program.client.units if program.client else "metric"
-        body = caching.program_entry(program, "detail", program_json, units)
+        # activity: the review marks a painful session sets
+        body = caching.program_entry(program, "detail", program_json, units, activity=True)
         return HttpResponse(body, status=status_code, content_type="application/json")
 
     @transaction.atomic
@@ -232,5 +233,6 @@ class ProgramViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         )
         query.is_valid(raise_exception=True)
         weeks = query.validated_data.get("weeks", program.weeks)
-        build = partial(schedule_data, weeks=weeks)
-        return Response(caching.program_entry(program, "schedule", build, weeks))
+        build = partial(schedule_json, weeks=weeks)
+        body = caching.program_entry(program, "schedule", build, weeks, activity=False)
+        return HttpResponse(body, content_type="application/json")

@@ -8,16 +8,22 @@ weeks, the day):
 
 - state read from the database in the same request: the program's `version` and the generation
   tokens of the scopes the entry is built from, read with the program (`with_state`) or in one
-  query for all;
+  query for all: a program's plan (program:<id>: its contents, client, therapist and clinic),
+  what its client did (activity:<id>: sessions, logs and the review marks they set) and the
+  library;
 - SCHEMA, a digest of every model's field list, so an entry made before a deploy that adds or
   removes a field is never read after it.
 
-| entry                          | scopes                       | details                       |
-|--------------------------------|------------------------------|-------------------------------|
-| program detail, schedule, PDF  | program:<id>, library        | units / weeks / paper, weeks  |
-| adherence of a program         | program:<id>, library        | the day                       |
-| a program in the client's app  | program:<id>, library        | the client's week             |
-| an exercise in a list          | library                      | —                             |
+| entry                          | scopes                          | details                      |
+|--------------------------------|---------------------------------|------------------------------|
+| schedule, PDF                  | program, library                | weeks / paper, weeks, day    |
+| program detail (review marks)  | program, activity, library      | units                        |
+| adherence of a program         | program, activity, library      | the day                      |
+| a program in the client's app  | program, activity, library      | the client's week            |
+| an exercise in a list          | library                         | —                            |
+
+A hit costs one cache round trip (one MGET for all the entries of an answer); a PDF missing
+from the cache is rendered by one process at a time (`rendered_once`).
 
 A scope's token is random and stored in the database (ptbuilder_generation). The database
 replaces it itself: triggers on every table an entry shows (programs and their contents,
@@ -30,8 +36,10 @@ no process, with a local cache or a shared one, serves what another has changed.
 
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.cache import cache
@@ -48,7 +56,13 @@ LIBRARY = "library"
 
 
 def program_scope(program_id: int) -> str:
+    """The program's plan: what a printout shows."""
     return f"program:{program_id}"
+
+
+def activity_scope(program_id: int) -> str:
+    """What the program's client did: sessions, their logs, the review marks they set."""
+    return f"activity:{program_id}"
 
 
 def render(data) -> bytes:
@@ -91,20 +105,27 @@ def with_library_state(objects):
     return objects.annotate(library_token=_token(Value(LIBRARY)))
 
 
+def _scope_of(prefix: str):
+    return Concat(Value(prefix), Cast(OuterRef("pk"), output_field=CharField()))
+
+
 def with_state(programs):
-    """Programs read together with their cache state (their own and the library's tokens), in
-    the same query: entries for them then cost no further read."""
-    own = Concat(Value("program:"), Cast(OuterRef("pk"), output_field=CharField()))
-    return with_library_state(programs).annotate(cache_token=_token(own))
+    """Programs read together with their cache state (their plan's, their activity's and the
+    library's tokens), in the same query: entries for them then cost no further read."""
+    return with_library_state(programs).annotate(
+        plan_token=_token(_scope_of("program:")), activity_token=_token(_scope_of("activity:"))
+    )
 
 
-def _states(programs: list) -> tuple[str, list[str]]:
-    """The library's token and each program's, as read with them (with_state) or now."""
-    if all(hasattr(program, "cache_token") for program in programs):
-        tokens = [program.cache_token or "-" for program in programs]
-        return (programs[0].library_token or "-") if programs else "-", tokens
-    library, *tokens = current(LIBRARY, *(program_scope(program.pk) for program in programs))
-    return library, tokens
+def _state(program, activity: bool) -> str:
+    """The tokens an entry of `program` is made from: its plan's, the library's and, when the
+    entry shows it, its activity's; as read with it (with_state) or now."""
+    scopes = [program_scope(program.pk), LIBRARY] + [activity_scope(program.pk)] * activity
+    if hasattr(program, "plan_token"):
+        tokens = [program.plan_token, program.library_token, program.activity_token][: len(scopes)]
+    else:
+        tokens = current(*scopes)  # not kept on the object: a later key reads them anew
+    return ".".join(token or "-" for token in tokens)
 
 
 def current(*scopes: str) -> list[str]:
@@ -136,29 +157,41 @@ def _fetch(keys: list[str], build_missing: Callable[[list[int]], dict], indexes)
     return [found[key] for key in keys]
 
 
-def _program_key(program, kind: str, token: str, library: str, details: tuple) -> str:
-    parts = (kind, schema(), program.pk, program.version, token, library, *details)
+def program_key(program, kind: str, *details, activity: bool = False) -> str:
+    """A key for a program's rendering in its current state, with the activity of its client
+    when it shows it (the PDF's ETag is made from a key)."""
+    parts = (kind, schema(), program.pk, program.version, _state(program, activity), *details)
     return ":".join(map(str, parts))
 
 
 def program_entries(
-    programs: list, kind: str, build: Callable[[list], dict], details: Callable[[object], tuple]
+    programs: list,
+    kind: str,
+    build: Callable[[list], dict],
+    details: Callable[[object], tuple],
+    *,
+    activity: bool,
 ) -> list:
-    """One entry per program (in order) for its current version; `build(programs)` makes the
-    missing ones at once, as {program id: entry}."""
-    library, tokens = _states(programs)
+    """One entry per program (in order) for its current version, and its client's activity when
+    the entry shows it; `build(programs)` makes the missing ones at once, as {program id: entry}."""
     keys = [
-        _program_key(program, kind, token, library, details(program))
-        for program, token in zip(programs, tokens, strict=True)
+        program_key(program, kind, *details(program), activity=activity) for program in programs
     ]
     ids = [program.pk for program in programs]
     return _fetch(keys, lambda missing: build([programs[i] for i in missing]), ids)
 
 
-def program_entry(program, kind: str, build: Callable[[object], object], *details) -> object:
-    """`build(program)` once per version of the program, state of the library and `details`."""
+def program_entry(
+    program, kind: str, build: Callable[[object], object], *details, activity: bool
+) -> object:
+    """`build(program)` once per version of the program (and of its client's activity when it
+    shows it), state of the library and `details`."""
     [entry] = program_entries(
-        [program], kind, lambda programs: {program.pk: build(program)}, lambda _: details
+        [program],
+        kind,
+        lambda programs: {program.pk: build(program)},
+        lambda _: details,
+        activity=activity,
     )
     return entry
 
@@ -175,74 +208,136 @@ def library_entries(objects: list, kind: str, build: Callable[[list], dict], *de
     return _fetch(keys, lambda missing: build([objects[i] for i in missing]), ids)
 
 
-def program_key(program, kind: str, *details) -> str:
-    """A key for a program's rendering in its current state (the PDF's ETag is made from it)."""
-    library, [token] = _states([program])
-    return _program_key(program, kind, token, library, details)
+class Busy(Exception):
+    """Another process is building the entry and did not finish within the wait."""
 
 
-def cached_bytes(key: str, build: Callable[[], bytes]) -> bytes:
-    """The entry under a key made by `program_key`, built when missing."""
+RENDER_LOCK_SECONDS = 60
+"""How long a process may hold an entry's lock: a renderer that died frees it after that."""
+
+
+def rendered_once(key: str, build: Callable[[], bytes], *, wait_seconds: float) -> bytes:
+    """The entry under `key`, built when missing by one process at a time: the others wait for
+    it up to `wait_seconds` (then Busy). The lock is an entry of the shared cache (add is
+    atomic: SET NX in Redis), so with Redis one render serves every server process."""
     value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, timeout=DAY)
-    return value
+    if value is not None:
+        return value
+    lock = f"lock:{key}"
+    deadline = time.monotonic() + wait_seconds
+    while not cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            raise Busy(key)
+        time.sleep(0.05)
+        value = cache.get(key)
+        if value is not None:
+            return value
+    try:
+        value = cache.get(key)  # built by the process that held the lock just before
+        if value is None:
+            value = build()
+            cache.set(key, value, timeout=DAY)
+        return value
+    finally:
+        cache.delete(lock)
 
 
 # What renews which scope: triggers the database runs on every write
 
-PROGRAM_OF = "SELECT 'program:' || {row}.{column} AS scope"
+
+@dataclass(frozen=True)
+class Renewal:
+    """The scopes one written row renews, as SQL over it ({row}: NEW or OLD), and on which
+    events: an insert and a delete (unless `updates_only`), and an update of any column but
+    those `skipped` (or of `only` those)."""
+
+    scopes: str
+    skipped: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    updates_only: bool = False
+
+    def update_event(self, model) -> str:
+        columns = self.only or [
+            field.column for field in model._meta.concrete_fields if field.name not in self.skipped
+        ]
+        return "UPDATE OF " + ", ".join(columns) if self.only or self.skipped else "UPDATE"
+
+
+def _of_program(column: str, scope: str = "program") -> str:
+    return f"SELECT '{scope}:' || {{row}}.{column} AS scope"
+
+
+ITEM_PROGRAM = (
+    "SELECT '{scope}:' || program_id AS scope FROM programs_block WHERE id = {{row}}.block_id"
+)
 RENEWED = {
-    "programs.Program": PROGRAM_OF.format(row="{row}", column="id"),
-    "programs.Block": PROGRAM_OF.format(row="{row}", column="program_id"),
-    "programs.Item": (
-        "SELECT 'program:' || program_id AS scope FROM programs_block WHERE id = {row}.block_id"
-    ),
-    "programs.ProgressionRule": (
-        "SELECT 'program:' || block.program_id AS scope FROM programs_item AS item"
-        " JOIN programs_block AS block ON block.id = item.block_id WHERE item.id = {row}.item_id"
-    ),
-    "logbook.Session": PROGRAM_OF.format(row="{row}", column="program_id"),
-    "logbook.ExerciseLog": (
-        "SELECT 'program:' || program_id AS scope FROM programs_session WHERE id = {row}.session_id"
-    ),
+    "programs.Program": [Renewal(_of_program("id"))],
+    "programs.Block": [Renewal(_of_program("program_id"))],
+    # the review mark a painful session sets is the client's activity, not the plan
+    "programs.Item": [
+        Renewal(ITEM_PROGRAM.format(scope="program"), skipped=("needs_review",)),
+        Renewal(ITEM_PROGRAM.format(scope="activity"), only=("needs_review",), updates_only=True),
+    ],
+    "programs.ProgressionRule": [
+        Renewal(
+            "SELECT 'program:' || block.program_id AS scope FROM programs_item AS item"
+            " JOIN programs_block AS block ON block.id = item.block_id"
+            " WHERE item.id = {row}.item_id"
+        )
+    ],
+    "logbook.Session": [Renewal(_of_program("program_id", "activity"))],
+    "logbook.ExerciseLog": [
+        Renewal(
+            "SELECT 'activity:' || program_id AS scope FROM programs_session"
+            " WHERE id = {row}.session_id"
+        )
+    ],
     # a client's record (name, units) shows in their programs
-    "clients.Client": (
-        "SELECT 'program:' || id AS scope FROM programs_program WHERE client_id = {row}.id"
-    ),
-    # a therapist's name and e-mail, and their clinic, show on their printed programs
-    "auth.User": (
-        "SELECT 'program:' || id AS scope FROM programs_program WHERE owner_id = {row}.id"
-    ),
-    "clinics.Clinic": (
-        "SELECT 'program:' || program.id AS scope FROM programs_program AS program"
-        " JOIN clinics_membership AS membership ON membership.user_id = program.owner_id"
-        " WHERE membership.clinic_id = {row}.id"
-    ),
-    "clinics.Membership": (
-        "SELECT 'program:' || id AS scope FROM programs_program WHERE owner_id = {row}.user_id"
-    ),
+    "clients.Client": [
+        Renewal("SELECT 'program:' || id AS scope FROM programs_program WHERE client_id = {row}.id")
+    ],
+    # a therapist's name and e-mail, and their clinic, show on their printed programs; a
+    # log-in's time does not
+    "auth.User": [
+        Renewal(
+            "SELECT 'program:' || id AS scope FROM programs_program WHERE owner_id = {row}.id",
+            only=("username", "first_name", "last_name", "email"),
+        )
+    ],
+    "clinics.Clinic": [
+        Renewal(
+            "SELECT 'program:' || program.id AS scope FROM programs_program AS program"
+            " JOIN clinics_membership AS membership ON membership.user_id = program.owner_id"
+            " WHERE membership.clinic_id = {row}.id"
+        )
+    ],
+    "clinics.Membership": [
+        Renewal(
+            "SELECT 'program:' || id AS scope FROM programs_program WHERE owner_id = {row}.user_id"
+        )
+    ],
 }
-"""Each table's scopes of one written row, as SQL over it ({row}: NEW or OLD); every table of
-the library app renews the library."""
-UPDATE_OF = {"auth.User": "UPDATE OF username, first_name, last_name, email"}
-"""Columns whose update renews (not a log-in's time)."""
+"""What each table's written rows renew; every table of the library app renews the library."""
 TOKENS = {
     "sqlite": "lower(hex(randomblob(16)))",
     "postgresql": "md5(random()::text || clock_timestamp()::text)",
 }
+MAX_TRIGGERS = 2
+"""Renewals of one table at most (their triggers are renew_<table> and renew_<table>_1)."""
 
 
-def renewed_tables() -> dict[str, tuple[str, str]]:
-    """{table: (scopes SQL, the UPDATE event)} for every table a cached entry shows."""
-    tables = {
-        apps.get_model(label)._meta.db_table: (scopes, UPDATE_OF.get(label, "UPDATE"))
-        for label, scopes in RENEWED.items()
-    }
-    library = apps.get_app_config("exercises").get_models(include_auto_created=True)
-    for model in library:
-        tables[model._meta.db_table] = ("SELECT 'library' AS scope", "UPDATE")
+def renewed_tables() -> dict[str, list[tuple[str, str, bool]]]:
+    """{table: [(scopes SQL, the UPDATE event, whether inserts and deletes renew)]} for every
+    table a cached entry shows."""
+    tables = {}
+    for label, renewals in RENEWED.items():
+        model = apps.get_model(label)
+        tables[model._meta.db_table] = [
+            (renewal.scopes, renewal.update_event(model), not renewal.updates_only)
+            for renewal in renewals
+        ]
+    for model in apps.get_app_config("exercises").get_models(include_auto_created=True):
+        tables[model._meta.db_table] = [("SELECT 'library' AS scope", "UPDATE", True)]
     return tables
 
 
@@ -254,30 +349,38 @@ def _renew(scopes: str, vendor: str) -> str:
     )
 
 
-def _trigger_sql(table: str, scopes: str, update: str, vendor: str) -> list[str]:
-    """Statements that (re)create the table's renewing triggers: an insert renews the new row's
+def _trigger_name(table: str, number: int) -> str:
+    return f"renew_{table}" + (f"_{number}" if number else "")
+
+
+def _trigger_sql(name: str, table: str, renewal: tuple[str, str, bool], vendor: str) -> list[str]:
+    """Statements that (re)create one renewal's triggers: an insert renews the new row's
     scopes, a delete the old row's, an update both."""
+    scopes, update, inserts_and_deletes = renewal
     if vendor == "postgresql":
         old, new = (
             _renew(scopes.format(row="OLD"), vendor),
             _renew(scopes.format(row="NEW"), vendor),
         )
+        events = f"INSERT OR {update} OR DELETE" if inserts_and_deletes else update
         return [
-            f"CREATE OR REPLACE FUNCTION renew_{table}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
             f" BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN {old} END IF;"
             f" IF TG_OP IN ('INSERT', 'UPDATE') THEN {new} END IF; RETURN NULL; END; $$;",
-            f"DROP TRIGGER IF EXISTS renew_{table} ON {table};",
-            f"CREATE TRIGGER renew_{table} AFTER INSERT OR {update} OR DELETE ON {table}"
-            f" FOR EACH ROW EXECUTE FUNCTION renew_{table}();",
+            f"DROP TRIGGER IF EXISTS {name} ON {table};",
+            f"CREATE TRIGGER {name} AFTER {events} ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {name}();",
         ]
     rows = {"insert": ["NEW"], "update": ["OLD", "NEW"], "delete": ["OLD"]}
+    if not inserts_and_deletes:
+        rows = {"update": rows["update"]}
     statements = []
     for event, names in rows.items():
         union = " UNION ".join(scopes.format(row=row) for row in names)
         when = update if event == "update" else event.upper()
         statements += [
-            f"DROP TRIGGER IF EXISTS renew_{table}_{event};",
-            f"CREATE TRIGGER renew_{table}_{event} AFTER {when} ON {table} FOR EACH ROW"
+            f"DROP TRIGGER IF EXISTS {name}_{event};",
+            f"CREATE TRIGGER {name}_{event} AFTER {when} ON {table} FOR EACH ROW"
             f" BEGIN {_renew(union, vendor)} END;",
         ]
     return statements
@@ -289,11 +392,13 @@ def drop_triggers(using: str = "default", **kwargs) -> None:
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         for table in renewed_tables().keys() & existing:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS renew_{table} ON {table};")
-            else:
-                for event in ("insert", "update", "delete"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS renew_{table}_{event};")
+            for number in range(MAX_TRIGGERS):
+                name = _trigger_name(table, number)
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
+                else:
+                    for event in ("insert", "update", "delete"):
+                        cursor.execute(f"DROP TRIGGER IF EXISTS {name}_{event};")
 
 
 def install_triggers(using: str = "default", **kwargs) -> None:
@@ -303,9 +408,12 @@ def install_triggers(using: str = "default", **kwargs) -> None:
     existing = set(connection.introspection.table_names())
     if "ptbuilder_generation" not in existing:
         return
+    drop_triggers(using)  # a renewal no longer made leaves no trigger behind
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE ptbuilder_generation SET token = {TOKENS[connection.vendor]}")
-        for table, (scopes, update) in renewed_tables().items():
+        for table, renewals in renewed_tables().items():
             if table in existing:
-                for statement in _trigger_sql(table, scopes, update, connection.vendor):
-                    cursor.execute(statement)
+                for number, renewal in enumerate(renewals):
+                    name = _trigger_name(table, number)
+                    for statement in _trigger_sql(name, table, renewal, connection.vendor):
+                        cursor.execute(statement)

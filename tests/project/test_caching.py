@@ -338,7 +338,9 @@ def test_an_entry_made_with_another_field_list_is_never_read(as_therapist, activ
     fields = caching.field_lists()
     fields["programs.Program"] = tuple(f for f in fields["programs.Program"] if f != "goal")
     monkeypatch.setattr(caching, "_schema", caching.schema_digest(fields))
-    caching.program_entry(active, "detail", lambda program: b'{"legacy": true}', "metric")
+    caching.program_entry(
+        active, "detail", lambda program: b'{"legacy": true}', "metric", activity=True
+    )
     assert as_therapist.get(detail(active)).json() == {"legacy": True}
 
     monkeypatch.setattr(caching, "_schema", None)  # this release's field lists
@@ -350,7 +352,7 @@ def test_an_entry_made_with_another_field_list_is_never_read(as_therapist, activ
 def test_the_state_read_with_programs_is_their_current_state(active, superuser):
     def read():
         [program] = caching.with_state(Program.objects.filter(pk=active.pk))
-        return program.cache_token, program.library_token
+        return program.plan_token, program.library_token
 
     assert read() == tuple(caching.current(caching.program_scope(active.pk), caching.LIBRARY))
     before = read()
