@@ -54,12 +54,13 @@ class ExerciseViewSet(viewsets.ModelViewSet):
 
 
 def exercises_data(exercises: list, request) -> dict:
-    full = Exercise.objects.with_relations().filter(pk__in=[exercise.pk for exercise in exercises])
-    context = {"request": request}
-    return {
-        exercise.pk: caching.plain(ExerciseSerializer(exercise, context=context).data)
-        for exercise in full
-    }
+    """The page's missing entries, rendered by one list serializer: a serializer per exercise
+    would build its fields again for each, most of the time of an uncached page."""
+    full = list(
+        Exercise.objects.with_relations().filter(pk__in=[exercise.pk for exercise in exercises])
+    )
+    data = caching.plain(ExerciseSerializer(full, many=True, context={"request": request}).data)
+    return {exercise.pk: entry for exercise, entry in zip(full, data, strict=True)}
 
 
 class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
