@@ -15,6 +15,7 @@ from .models import (
     ProgramVersion,
     ProgressionRule,
 )
+from .tasks import render_pdf_after_commit
 from .validation import MAX_ITEMS, TOO_MANY_ITEMS
 
 ACTIVATABLE = {Program.Status.DRAFT, Program.Status.PAUSED}
@@ -87,6 +88,14 @@ def program_create(*, owner, data: dict) -> Program:
     return program
 
 
+def save_version(current: Program, by) -> None:
+    """A changed program saved as its next version, its PDF rendered ahead once committed."""
+    current.version += 1
+    current.updated_by = by
+    current.save()
+    render_pdf_after_commit(current)
+
+
 def keep_replaced_version(current: Program, by) -> None:
     """Every change to an active program keeps a snapshot of the version it replaces."""
     if current.status == Program.Status.ACTIVE:
@@ -123,9 +132,7 @@ def program_update(
     blocks = data.pop("blocks", None)
     for name, value in data.items():
         setattr(current, name, value)
-    current.version += 1
-    current.updated_by = by
-    current.save()
+    save_version(current, by)
     if blocks is not None:
         write_blocks(current, blocks)
     return current
@@ -251,9 +258,7 @@ def program_activate(
     current.start_date = current.start_date or timezone.localdate()
     current.activated_at, current.activated_by = timezone.now(), by
     current.override_reason = override_reason
-    current.version += 1
-    current.updated_by = by
-    current.save()
+    save_version(current, by)
     return current
 
 
@@ -267,7 +272,5 @@ def program_pause(*, program: Program, by, reason: str) -> Program:
     keep_replaced_version(current, by)
     current.status = Program.Status.PAUSED
     current.paused_at, current.paused_by, current.pause_reason = timezone.now(), by, reason
-    current.version += 1
-    current.updated_by = by
-    current.save()
+    save_version(current, by)
     return current

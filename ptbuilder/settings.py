@@ -211,6 +211,15 @@ CACHES = {
 }
 """Several app servers must share one cache (rendered PDFs, serialized programs): set REDIS_URL."""
 
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+"""The task queue's broker, e.g. redis://127.0.0.1:6379/3 (not the cache's database: clearing the
+cache must not drop queued tasks); run `celery -A ptbuilder worker` beside the app servers.
+Without it, tasks run in the process that queued them, once its transaction has committed."""
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True  # tasks leave their work in the cache; no result store
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs as LOGGING says
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 """Origins of browser-based client apps, e.g. https://app.example.com (comma-separated)."""
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -279,5 +288,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # failures and lock-outs; not each step of counting them
+        "ptbuilder.tasks": {"level": "INFO"},  # each task queued, ran, retried or failed
     },
 }
