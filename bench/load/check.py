@@ -10,7 +10,9 @@ the Django ORM, after the app servers have stopped. Checks:
 - no lost update: every 2xx edit's marker is the program's notes in the version the response
   named (the current row, or the ProgramVersion snapshot kept when that version was replaced);
   each edited program's history has one version per acknowledged edit and no gaps;
-- the app servers shared the Redis cache: its log-in throttle history holds this run's log-ins.
+- the app servers shared the Redis cache: its log-in throttle history holds this run's log-ins;
+- every task the app servers queued (their log's "task <id> queued" lines) ran exactly once in
+  the worker (its "task <id> ran" lines), waiting up to TASK_WAIT_SECONDS for the queue to drain.
 
 Exits 1 when any check fails.
 """
@@ -18,7 +20,9 @@ Exits 1 when any check fails.
 import argparse
 import json
 import os
+import re
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -39,6 +43,8 @@ from programs.models import Program, ProgramVersion  # noqa: E402
 
 THROTTLE_KEY = "throttle_auth_127.0.0.1"
 SHOWN = 5
+TASK_WAIT_SECONDS = 180
+TASK_LINE = re.compile(r"task (\S+) (queued|ran|failed): ")
 """Failures listed per check; the count says how many there are in all."""
 
 
@@ -254,9 +260,38 @@ def check_shared_cache(run: dict, checks: Checks) -> None:
     )
 
 
+def task_ids(logs: list[Path], event: str) -> list[str]:
+    text = "".join(log.read_text(encoding="utf-8", errors="replace") for log in logs)
+    return [match[1] for match in TASK_LINE.finditer(text) if match[2] == event]
+
+
+def check_tasks(queued_logs: list[Path], ran_log: Path, checks: Checks) -> None:
+    queued = task_ids(queued_logs, "queued")
+    deadline = time.monotonic() + TASK_WAIT_SECONDS
+    while True:
+        ran, failed = Counter(task_ids([ran_log], "ran")), task_ids([ran_log], "failed")
+        if set(queued) <= set(ran) | set(failed) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    failures = [f"task {task} was queued {n} times" for task, n in Counter(queued).items() if n > 1]
+    failures += [f"task {task} ran {ran[task]} times" for task in queued if ran[task] != 1]
+    failures += [f"task {task} ran but was never queued" for task in set(ran) - set(queued)]
+    if not queued:
+        failures.append("no task was queued: the edits should render their programs' PDFs")
+    checks.add(
+        "every queued task ran exactly once in the worker",
+        failures,
+        f"{len(queued)} queued, {sum(ran.values())} ran, {len(failed)} failed",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, help="JSON written by bench/load/drive.py")
+    parser.add_argument(
+        "--queued", type=Path, nargs="+", required=True, help="the seeding's and servers' logs"
+    )
+    parser.add_argument("--ran", type=Path, required=True, help="the task worker's log")
     args = parser.parse_args()
     run = json.loads(args.results.read_text(encoding="utf-8"))
 
@@ -267,6 +302,7 @@ def main() -> None:
     check_sessions(run, checks)
     check_edits(run, checks)
     check_shared_cache(run, checks)
+    check_tasks(args.queued, args.ran, checks)
     passed = checks.print()
     print()
     print("All checks passed." if passed else "Some checks FAILED.")
