@@ -4,7 +4,9 @@
 - the mandatory-work floor (/bench/mandatory/<name>/) does what no correct answer can skip: it
   checks the token against the database, reads the current state of what the answer shows for
   this caller (the program's version for its owner, the client's active programs' versions, the
-  caller's page of the library), and writes the audit record of client data.
+  caller's page of the library), and writes the audit record of client data;
+
+and a trivial view (/bench/trivial/) that the middleware's cost is measured around.
 """
 
 from django.http import HttpResponse
@@ -26,6 +28,11 @@ def floor(request, name):
     """The same bytes as the endpoint, returned with no work at all."""
     body, content_type = FLOOR_BODIES[name]
     return HttpResponse(body, content_type=content_type)
+
+
+def trivial(request):
+    """A view that does nothing, for the cost of the middleware around it."""
+    return HttpResponse(b"ok", content_type="text/plain")
 
 
 def mandatory(request, name):
@@ -50,5 +57,6 @@ def mandatory(request, name):
 urlpatterns = [
     path("bench/floor/<str:name>/", floor),
     path("bench/mandatory/<str:name>/", mandatory),
+    path("bench/trivial/", trivial),
     *project_urlpatterns,
 ]
