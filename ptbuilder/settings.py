@@ -157,7 +157,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "ptbuilder.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "ptbuilder.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": ["ptbuilder.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -136,6 +136,12 @@ class TestSearchFiltersOrdering:
         assert names(as_therapist.get(URL, {"ordering": "name"})) == ["Alpha", "Beta", "Gamma"]
         assert names(as_therapist.get(URL, {"ordering": "-name"})) == ["Gamma", "Beta", "Alpha"]
 
+    @pytest.mark.parametrize("ordering", ["nam", "name,,", "-", "name,password", ",name"])
+    def test_an_unknown_ordering_is_a_400_naming_it(self, as_therapist, ordering):
+        response = as_therapist.get(URL, {"ordering": ordering})
+        assert response.status_code == 400
+        assert "Unknown ordering" in response.json()["ordering"][0]
+
     def test_pagination_follows_the_contract(self, as_therapist):
         ExerciseFactory.create_batch(25)
 
