@@ -234,8 +234,8 @@ def session_upload(client_id: int, program: Program) -> dict:
 
 
 def uploads_against_floor(http: HttpClient, program: Program) -> dict:
-    """POST /me/sessions/ (a new session each time) against a floor answering the same bytes to
-    the same POST with no work."""
+    """POST /me/sessions/ (a new session each time) against floors answering the same bytes to
+    the same POST: with no work, and after only the writes no correct upload can skip."""
     body = session_upload(program.client_id, program)
     path = "/api/v1/me/sessions/"
 
@@ -249,11 +249,13 @@ def uploads_against_floor(http: HttpClient, program: Program) -> dict:
 
     first = post(path)
     FLOOR_BODIES["upload"] = (first.content, first["Content-Type"])
+    MANDATORY["upload"] = {"upload": program.pk}
+    paths = {kind: f"/bench/{kind}/upload/" for kind in ("floor", "mandatory")}
     seconds = SECONDS_PER_MEASURE / ROUNDS
     rounds = [
         {
             "endpoint": requests_in(lambda: post(path), seconds),
-            "floor": requests_in(lambda: post("/bench/floor/upload/"), seconds),
+            **{kind: requests_in(partial(post, to), seconds) for kind, to in paths.items()},
         }
         for _ in range(ROUNDS)
     ]
@@ -459,7 +461,7 @@ def spread_of(values: list[float], digits: int = 2) -> str:
 
 TARGETS = {
     "floor": {"program-detail": 0.5, "me-programs": 0.5, "schedule": 0.5, "upload": 0.3},
-    "mandatory": {"program-detail": 0.7, "me-programs": 0.7},
+    "mandatory": {"program-detail": 0.7, "me-programs": 0.7, "upload": 0.3},
 }
 """Medians of the per-round ratios an endpoint must reach against each floor."""
 
@@ -502,8 +504,10 @@ def report(ratios, round_trips, middleware, detail, pdf, search, spread, one) ->
         )
     lines += [
         "",
-        "The upload's floor answers the same POST with the same bytes and no work; each upload",
-        "is a new session of the program's 30 items, both sides (60 entries).",
+        "The upload's floors answer the same POST with the same bytes, with no work and after",
+        "the writes no correct upload can skip (the token checked, the program's row locked, the",
+        "session, its entries and the audit record written in one transaction); each upload is",
+        "a new session of the program's 30 items, both sides (60 entries).",
         "",
         "| measure | value | target |",
         "|---|---:|---:|",
