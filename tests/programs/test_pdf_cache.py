@@ -10,14 +10,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from programs import printing, views
-from programs.models import Program
 from programs.print_views import PrintQuerySerializer
-from programs.seeding import seed_library
-from programs.services import program_activate, program_copy
 from progression.engine import REVIEW_PAIN
 from ptbuilder import caching
 from tests.conftest import client_for
-from tests.factories import ClientFactory, UserFactory
+from tests.programs.conftest import template_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +26,7 @@ def empty_cache():
 
 @pytest.fixture
 def program(therapist):
-    """The seeded template copied to a client of `therapist` with an app account, activated."""
-    seed_library()
-    client = ClientFactory(therapist=therapist, user=UserFactory())
-    template = Program.objects.get(slug="sciatic-nerve-pain-six-movement-tools")
-    copy = program_copy(program=template, client=client, by=therapist)
-    return program_activate(program=copy, by=therapist, override_reason="Medical clearance")
-
-
-@pytest.fixture
-def renders(monkeypatch) -> list:
-    """Each PDF rendered while the test runs."""
-    rendered = []
-    real_render = printing.render_pdf
-    monkeypatch.setattr(
-        printing, "render_pdf", lambda doc: rendered.append(doc) or real_render(doc)
-    )
-    return rendered
+    return template_copy(therapist)
 
 
 def pdf_url(program) -> str:

@@ -6,11 +6,8 @@ import pytest
 from django.core.cache import cache
 
 from programs import printing, tasks
-from programs.models import Program
-from programs.seeding import seed_library
-from programs.services import program_activate, program_copy
 from tests.conftest import client_for
-from tests.factories import ClientFactory, UserFactory
+from tests.programs.conftest import template_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -18,26 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-def copied(therapist, *, activate: bool) -> Program:
-    seed_library()
-    client = ClientFactory(therapist=therapist, user=UserFactory())
-    template = Program.objects.get(slug="sciatic-nerve-pain-six-movement-tools")
-    copy = program_copy(program=template, client=client, by=therapist)
-    if not activate:
-        return copy
-    return program_activate(program=copy, by=therapist, override_reason="Medical clearance")
-
-
-@pytest.fixture
-def renders(monkeypatch) -> list:
-    rendered = []
-    real_render = printing.render_pdf
-    monkeypatch.setattr(
-        printing, "render_pdf", lambda doc: rendered.append(doc) or real_render(doc)
-    )
-    return rendered
 
 
 def rename(api, program, title="Renamed"):
@@ -48,7 +25,7 @@ def rename(api, program, title="Renamed"):
 def test_an_edit_renders_the_pdf_the_client_downloads_next(
     as_therapist, therapist, renders, django_capture_on_commit_callbacks, caplog
 ):
-    program = copied(therapist, activate=True)
+    program = template_copy(therapist)
     caplog.set_level(logging.INFO, logger="ptbuilder.tasks")
     with django_capture_on_commit_callbacks(execute=True) as queued:
         rename(as_therapist, program)
@@ -65,7 +42,7 @@ def test_an_edit_renders_the_pdf_the_client_downloads_next(
 def test_nothing_is_rendered_for_a_draft(
     as_therapist, therapist, renders, django_capture_on_commit_callbacks
 ):
-    program = copied(therapist, activate=False)
+    program = template_copy(therapist, activate=False)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         rename(as_therapist, program)
     assert queued == [] and renders == []
@@ -73,14 +50,14 @@ def test_nothing_is_rendered_for_a_draft(
 
 def test_the_render_waits_for_the_commit(as_therapist, therapist, renders):
     """Inside the test's transaction nothing commits, so nothing is queued or rendered."""
-    rename(as_therapist, copied(therapist, activate=True))
+    rename(as_therapist, template_copy(therapist))
     assert renders == []
 
 
 def test_a_failing_render_is_retried_a_bounded_number_of_times_and_logged(
     as_therapist, therapist, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
-    program = copied(therapist, activate=True)
+    program = template_copy(therapist)
     attempts = []
 
     def failing(document):
@@ -104,7 +81,7 @@ def test_a_failing_render_is_retried_a_bounded_number_of_times_and_logged(
 def test_an_unreachable_queue_keeps_the_change(
     as_therapist, therapist, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
-    program = copied(therapist, activate=True)
+    program = template_copy(therapist)
 
     def unreachable(*args):
         raise ConnectionError("broker down")
