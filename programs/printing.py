@@ -5,12 +5,14 @@
 """
 
 import base64
+import functools
 import hashlib
 import mimetypes
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import segno
 from django.template.loader import render_to_string
@@ -328,12 +330,29 @@ def _font_config():
     return config
 
 
+DEFAULTS_CSS = Path(__file__).with_name("handout_defaults.css")
+
+
+@functools.cache
+def _handout_html(html, css):
+    """WeasyPrint's `html` class with the handout's trimmed default styles (handout_defaults.css)
+    in place of its full HTML stylesheet; built once per process, as it holds only that file."""
+    defaults = css(filename=DEFAULTS_CSS)
+
+    class HandoutHTML(html):
+        def _ua_stylesheets(self, forms=False):
+            return [defaults]
+
+    return HandoutHTML
+
+
 def render_pdf(document: PrintDocument) -> bytes:
     try:
-        from weasyprint import HTML
+        from weasyprint import CSS, HTML
     except (ImportError, OSError) as error:
         raise PdfUnavailable(str(error)) from error
-    return HTML(string=render_html(document), base_url=None).write_pdf(font_config=_font_config())
+    html = _handout_html(HTML, CSS)(string=render_html(document), base_url=None)
+    return html.write_pdf(font_config=_font_config())
 
 
 def pdf_cache_key(program: Program, *, first_week: int, last_week: int, paper: str) -> str:
