@@ -241,6 +241,8 @@ def test_tracking_rows_come_in_groups_of_at_least_two(sessions):
 
 
 def raster(pdf: bytes, directory: Path) -> list[bytes]:
+    """Each page's pixels (pdftoppm, 50 dpi), the PNGs left in `directory`."""
+    directory.mkdir()
     subprocess.run(
         ["pdftoppm", "-r", "50", "-png", "-", str(directory / "p")], input=pdf, check=True
     )
@@ -261,7 +263,6 @@ def test_trimmed_default_styles_render_the_same_pages_as_weasyprints_own(handout
         program, first_week=1, last_week=program.weeks, paper="a4", for_pdf=True
     )
     default = HTML(string=printing.render_html(document)).write_pdf()
-    (tmp_path / "ours").mkdir(), (tmp_path / "default").mkdir()
     ours = raster(printing.render_pdf(document), tmp_path / "ours")
     assert len(ours) > 5
     assert ours == raster(default, tmp_path / "default")
