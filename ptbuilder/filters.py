@@ -92,22 +92,19 @@ class OrderingFilter(filters.OrderingFilter):
     """`ordering` as a comma-separated list of the view's `ordering_fields` (each may be
     descending, `-name`); any other term is a 400 naming it (DRF's own filter drops it)."""
 
-    def get_ordering(self, request, queryset, view):
-        given = request.query_params.get(self.ordering_param)
-        if given:
-            terms = [term.strip() for term in given.split(",")]
-            valid = set(self.remove_invalid_fields(queryset, terms, view, request))
-            unknown = [term for term in terms if term not in valid]
-            if unknown:
-                fields = [
-                    name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
-                ]
-                raise ValidationError(
-                    {
-                        self.ordering_param: [
-                            f"Unknown ordering {unknown[0]!r}; choose from {', '.join(fields)}"
-                            " (a leading '-' for descending), comma-separated."
-                        ]
-                    }
-                )
-        return super().get_ordering(request, queryset, view)
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        unknown = [term for term in fields if term not in valid]
+        if unknown:
+            names = [
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            ]
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Unknown ordering {unknown[0]!r}; choose from {', '.join(names)}"
+                        " (a leading '-' for descending), comma-separated."
+                    ]
+                }
+            )
+        return valid
